@@ -1,0 +1,169 @@
+"""The archive's tables (SQLAlchemy 2, typed). Schema changes go through `migrations/`.
+
+Times are stored as naive UTC and come back timezone-aware, the same on SQLite and PostgreSQL.
+Platform ids are text: they overflow JavaScript numbers and spreadsheets.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the archive; times must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("platform", "handle_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    handle: Mapped[str] = mapped_column(String(255))
+    handle_key: Mapped[str] = mapped_column(String(255))  # lower-cased handle: handles ignore case
+    platform_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    councillor: Mapped[str | None] = mapped_column(String(255))
+    profile: Mapped[str | None] = mapped_column(Text)
+    cursor: Mapped[str | None] = mapped_column(String(512))  # newest id or time seen: where to resume
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_id"),
+        Index("ix_posts_created_at", "created_at"),
+        Index("ix_posts_parent", "platform", "parent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_id: Mapped[str] = mapped_column(String(128))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))  # feed it was captured from
+    author_id: Mapped[str | None] = mapped_column(String(64))
+    author_handle: Mapped[str | None] = mapped_column(String(255))
+    author_name: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[str | None] = mapped_column(String(128))
+    conversation_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[dict[str, Any]]
+    source: Mapped[str] = mapped_column(String(16))  # live | replay
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+    account: Mapped[Account] = relationship(lazy="joined")
+    versions: Mapped[list[PostVersion]] = relationship(back_populates="post", order_by="PostVersion.seen_at")
+
+
+class PostVersion(Base):
+    """Every distinct text a post has had, the first included: an edit never loses the original."""
+
+    __tablename__ = "post_versions"
+    __table_args__ = (UniqueConstraint("post_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime]
+    raw: Mapped[dict[str, Any]]
+
+    post: Mapped[Post] = relationship(back_populates="versions")
+
+
+class Run(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    mode: Mapped[str] = mapped_column(String(16))  # live | replay
+    status: Mapped[str] = mapped_column(String(16))  # running | ok | partial | failed
+    accounts: Mapped[list[RunAccount]] = relationship(back_populates="run", order_by="RunAccount.id")
+
+
+class RunAccount(Base):
+    """One account's part of a run: what it fetched, or why it could not."""
+
+    __tablename__ = "run_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    error_kind: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None]
+
+    run: Mapped[Run] = relationship(back_populates="accounts")
+    account: Mapped[Account] = relationship(lazy="joined")
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("rule", "platform", "account", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(8))
+    clause: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(16))
+    account: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    councillor: Mapped[str | None] = mapped_column(String(255))
+    post_id: Mapped[str | None] = mapped_column(String(128))
+    url: Mapped[str | None] = mapped_column(Text)
+    posted_at: Mapped[datetime | None]
+    evidence: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    first_found: Mapped[datetime]
+    last_found: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """An email to send, written in the same transaction as whatever caused it. Sent once."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)  # alert:<finding id> | weekly:<week>
+    kind: Mapped[str] = mapped_column(String(16))
+    recipients: Mapped[list[Any]]
+    subject: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # the whole RFC 5322 message, Message-ID included
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_to: Mapped[str | None] = mapped_column(Text)  # smtp host or .eml path

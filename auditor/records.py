@@ -1,0 +1,121 @@
+"""Plain records passed between the layers.
+
+Connectors produce `Post`s, the engine consumes `PostView`s and produces `Finding`s. None of
+these know about the database: the store converts them to and from its ORM rows, which keeps
+the parsers and the engine free of I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+PostKind = Literal["post", "reply", "repost", "quote", "comment"]
+AccountKind = Literal["personal", "representative", "official-city"]
+Severity = Literal["info", "low", "medium", "high"]
+SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
+
+
+def severity_rank(severity: str) -> int:
+    """Higher is worse; unknown severities sort lowest."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """The account a connector is reading: its feed, as configured."""
+
+    platform: str
+    handle: str
+    platform_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post, reply or comment as a connector parsed it from a platform body.
+
+    `author_id` is the platform's id of whoever wrote it; the store and engine decide whose it
+    is by comparing that with the configured accounts. `raw` is the platform's own object,
+    kept so the archive holds what was received.
+    """
+
+    platform: str
+    platform_id: str
+    author_id: str | None
+    author_handle: str | None
+    author_name: str | None
+    created_at: datetime
+    text: str
+    url: str | None
+    kind: PostKind
+    parent_id: str | None = None
+    conversation_id: str | None = None
+    updated_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a parser makes of one response body."""
+
+    posts: list[Post]
+    next_cursor: str | None = None
+    newest_id: str | None = None
+    account_id: str | None = None  # the feed account's id, when the body reveals it
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A stored post as the engine sees it: resolved to the configured accounts."""
+
+    platform: str
+    platform_id: str
+    feed_account: str  # handle of the configured account whose feed it was captured from
+    author_id: str | None
+    author_handle: str | None
+    author_account: str | None  # handle of the configured account that wrote it, if any
+    councillor: str | None  # the councillor who wrote it, if a councillor did
+    kind: PostKind
+    text: str
+    created_at: datetime
+    url: str | None
+    parent_id: str | None = None
+    conversation_id: str | None = None
+    deleted_at: datetime | None = None
+
+    @property
+    def by_councillor(self) -> bool:
+        return self.councillor is not None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule firing on one post (or one account). Unique by (rule, platform, account, subject)."""
+
+    rule: str
+    severity: Severity
+    clause: str
+    platform: str
+    account: str
+    subject: str  # the post id, or a stable key for account-level findings
+    post_id: str | None
+    url: str | None
+    posted_at: datetime | None
+    evidence: str
+    reason: str
+    councillor: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.rule, self.platform, self.account, self.subject)

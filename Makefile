@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/auditor --config config/sample/auditor.yaml demo
+	$(BIN)/auditor --config config/auditor.yaml demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -131,6 +131,7 @@ class Email(Strict):
     alerts_to: list[str] = Field(default_factory=list)
     smtp: Smtp | None = None
     outbox: str = "var/outbox"
+    alert_min_severity: Literal["info", "low", "medium", "high"] = "high"
     alert_next_steps: str = (
         "Review the post, then record a decision with `auditor findings`. "
         "Contact the councillor if the post should be edited or removed."
@@ -176,6 +177,7 @@ class FileSettings(Strict):
     database: str = "sqlite:///var/auditor.db"
     policy: str = "policy.yaml"
     replay: str | None = None
+    reports_dir: str = "var/reports"
     official_accounts: list[AccountConfig] = Field(default_factory=list)
     councillors: list[Councillor] = Field(default_factory=list)
     meetings: list[Meeting] = Field(default_factory=list)
@@ -201,7 +203,7 @@ class Settings:
     def __init__(self, file: FileSettings, path: Path, policy: Policy):
         self.file = file
         self.path = path
-        self.base = path.parent
+        self.base = path.resolve().parent
         self.policy = policy
 
     def __getattr__(self, name: str) -> Any:  # council, meetings, email ... read through
@@ -209,7 +211,7 @@ class Settings:
 
     def resolve(self, relative: str) -> Path:
         candidate = Path(relative).expanduser()
-        return candidate if candidate.is_absolute() else (self.base / candidate)
+        return candidate if candidate.is_absolute() else (self.base / candidate).resolve()
 
     @property
     def database_url(self) -> str:
@@ -222,6 +224,10 @@ class Settings:
     @property
     def replay_dir(self) -> Path | None:
         return self.resolve(self.file.replay) if self.file.replay else None
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.resolve(self.file.reports_dir)
 
     @property
     def outbox_dir(self) -> Path:

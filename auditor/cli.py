@@ -1,0 +1,308 @@
+"""The `auditor` command line: thin commands over the pipeline and reporting functions.
+
+Exit codes: 0 success; 1 a run finished but some accounts failed; 2 bad configuration or usage.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor import pipeline, reporting
+from auditor.records import SEVERITIES, severity_rank
+from auditor.settings import ConfigError, Settings, load_settings
+from reports.period import date_range, iso_week, last_complete_week, week_of
+
+DEFAULT_CONFIG = "config/auditor.yaml"
+
+
+class App:
+    """What every command needs: the settings (loaded on first use), the clock, the environment."""
+
+    def __init__(self, config: Path, now: datetime | None):
+        self.config = config
+        self._now = now
+        self._settings: Settings | None = None
+        self.env = dict(os.environ)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+        return self._settings
+
+    def now(self) -> datetime:
+        return self._now or datetime.now(UTC)
+
+    def store(self) -> Any:
+        return pipeline.open_store(self.settings)
+
+
+def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use ISO 8601 with an offset, e.g. 2026-11-23T09:00:00-07:00") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter("needs a UTC offset, e.g. 2026-11-23T09:00:00-07:00")
+    return moment.astimezone(UTC)
+
+
+def _say(message: str) -> None:
+    click.echo(message)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True,
+              help="The configuration file (YAML). Paths inside it are relative to it.")
+@click.option("--now", callback=_parse_now, metavar="TIMESTAMP",
+              help="Audit as of this moment (ISO 8601 with offset) instead of the current time.")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.version_option(package_name="council-feed-auditor")
+@click.pass_context
+def cli(ctx: click.Context, config: Path, now: datetime | None, verbose: int) -> None:
+    """Audit council members' public social media against the council's social media policy.
+
+    Start with `auditor run` (pull and audit), then `auditor report weekly`. `auditor demo`
+    does both on the bundled sample council.
+    """
+    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = App(config, now)
+
+
+def _print_run(report: pipeline.RunReport, settings: Settings) -> None:
+    fetched = sum(o.counts.fetched for o in report.outcomes)
+    new = sum(o.counts.new for o in report.outcomes)
+    edited = sum(o.counts.updated for o in report.outcomes)
+    failed = [o for o in report.outcomes if o.error]
+    by_severity = Counter(f.severity for f in report.new_findings)
+    findings = ", ".join(f"{by_severity[s]} {s}" for s in reversed(SEVERITIES) if by_severity[s]) or "none"
+    _say(f"Run {report.run_id} {report.status}: {len(report.outcomes) - len(failed)} of {len(report.outcomes)} "
+         f"accounts read; {fetched} posts read, {new} new, {edited} edited.")
+    _say(f"New findings: {findings}.")
+    if report.delivery and report.delivery.sent:
+        _say(f"Delivered {len(report.delivery.sent)} message(s): " + ", ".join(report.delivery.sent))
+    if report.delivery and report.delivery.failed:
+        _say(f"{len(report.delivery.failed)} message(s) not delivered yet; they are retried on the next run.")
+    for outcome in failed:
+        _say(f"  failed: {outcome.platform} @{outcome.handle}: {outcome.error}")
+
+
+@cli.command()
+@click.option("--replay", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Read recorded API bodies from DIR/<platform>/<handle>/*.json instead of the network.")
+@click.pass_obj
+def run(app: App, replay: Path | None) -> None:
+    """Pull every configured account, audit the archive, queue and send alerts.
+
+    Prints a line per account as it goes and a summary. Exits 1 if any account could not be
+    read (the others are still stored and audited).
+    """
+    if replay is not None and not replay.is_dir():
+        raise click.BadParameter(f"{replay} is not a directory", param_hint="--replay")
+    settings = app.settings.with_replay(replay)
+    store = pipeline.open_store(settings)
+    report = pipeline.run_cycle(settings, store, app.now(), app.env, _say)
+    _print_run(report, settings)
+    sys.exit(report.exit_code)
+
+
+def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-16") from None
+
+
+@cli.command()
+@click.option("--councillor", metavar="NAME", help="Only this councillor (as named in the configuration).")
+@click.option("--account", metavar="HANDLE", help="Only this account handle.")
+@click.option("--from", "first", callback=_date, metavar="DATE", help="First day (council time), e.g. 2026-11-01.")
+@click.option("--to", "last", callback=_date, metavar="DATE", help="Last day, inclusive (default: today).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Write an audit report here.")
+@click.pass_obj
+def audit(app: App, councillor: str | None, account: str | None, first: date | None, last: date | None,
+          out: Path | None) -> None:
+    """Re-audit the archive, or a slice of it, without pulling.
+
+    New findings are stored (and alerted) as by `run`. With --out, writes an HTML and a text
+    report for the slice, laid out like the weekly report.
+    """
+    settings = app.settings
+    names = {c.name.lower() for c in settings.councillors}
+    if councillor and councillor.lower() not in names:
+        raise click.BadParameter(f"no councillor named {councillor!r} in {settings.path}", param_hint="--councillor")
+    handles = {a.handle.lower() for a, _ in settings.accounts()}
+    if account and account.lower().lstrip("@") not in handles:
+        raise click.BadParameter(f"no account {account!r} in {settings.path}", param_hint="--account")
+    account = account.lstrip("@") if account else None
+    now = app.now()
+    try:
+        period = date_range(first, last, settings.council.tz, now)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    store = app.store()
+    new = pipeline.audit(settings, store, now)
+    pipeline.deliver(settings, store, now, app.env)
+    rendered = reporting.make_report(settings, store, now, period, title="Ad hoc audit",
+                                     councillor=councillor, account=account)
+    r = rendered.report
+    items = r.attention + r.other_findings + r.deleted
+    counts = Counter(f.severity for f in items)
+    _say(f"Audited {period.label}{' for ' + r.scope if r.scope else ''}: {len(items)} findings "
+         f"({', '.join(f'{counts[s]} {s}' for s in reversed(SEVERITIES))}); {len(new)} new since the last audit.")
+    if out is not None:
+        html, text = reporting.write_report(rendered, out, f"audit-{period.key.replace('..', '_to_')}")
+        _say(f"Report: {html}\n        {text}")
+
+
+@cli.group()
+def report() -> None:
+    """Build reports from the archive."""
+
+
+@report.command("weekly")
+@click.option("--week", metavar="YYYY-Www", help="ISO week in council time, e.g. 2026-W47 (default: last week).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the HTML and text files (default: reports_dir from the configuration).")
+@click.option("--send", is_flag=True, help="Also email it to email.weekly_to (once per week), or to the outbox.")
+@click.pass_obj
+def report_weekly(app: App, week: str | None, out: Path | None, send: bool) -> None:
+    """The weekly report: findings, activity, good practice and capture health for one week."""
+    settings = app.settings
+    now = app.now()
+    week = week or last_complete_week(now, settings.council.tz)
+    try:
+        period = iso_week(week, settings.council.tz)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--week") from None
+    store = app.store()
+    rendered = reporting.make_report(settings, store, now, period, title="Weekly social media report")
+    html, text = reporting.write_report(rendered, out or settings.reports_dir, f"weekly-{period.key}")
+    _say(f"Weekly report for {period.label}:\n  {html}\n  {text}")
+    if send:
+        queued = reporting.queue_weekly(settings, store, rendered, now)
+        result = pipeline.deliver(settings, store, now, app.env)
+        _say("Queued for email." if queued else f"Already sent for {period.key}; not sent again.")
+        for where in result.sent:
+            _say(f"  delivered: {where}")
+
+
+def _finding_dict(row: Any, settings: Settings) -> dict[str, Any]:
+    def iso(moment: datetime | None) -> str | None:
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+    return {
+        "id": row.id, "rule": row.rule, "severity": row.severity, "clause": row.clause,
+        "clause_text": settings.policy.clause_text(row.clause), "platform": row.platform,
+        "account": row.account, "councillor": row.councillor, "post_id": row.post_id, "url": row.url,
+        "posted_at": iso(row.posted_at), "evidence": row.evidence, "reason": row.reason,
+        "status": row.status, "first_found": iso(row.first_found),
+    }
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--since", callback=_date, metavar="DATE", help="Only findings first found on or after this day.")
+@click.option("--severity", type=click.Choice(list(SEVERITIES)), help="Only this severity and worse.")
+@click.pass_obj
+def findings(app: App, fmt: str, since: date | None, severity: str | None) -> None:
+    """List stored findings (json: one array, in the documented shape)."""
+    settings = app.settings
+    store = app.store()
+    start = datetime.combine(since, datetime.min.time(), settings.council.tz) if since else None
+    rows = [r for r in store.findings(since=start)
+            if severity is None or severity_rank(r.severity) >= severity_rank(severity)]
+    data = [_finding_dict(r, settings) for r in rows]
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(data[0]) if data else ["id"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data)
+    else:
+        _print_table(rows, settings)
+
+
+def _print_table(rows: list[Any], settings: Settings) -> None:
+    if not rows:
+        _say("No findings.")
+        return
+    tz = settings.council.tz
+    lines = [("#", "SEVERITY", "RULE", "WHO", "WHERE", "POSTED", "WHY")]
+    for r in rows:
+        posted = r.posted_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if r.posted_at else "-"
+        lines.append((str(r.id), r.severity, r.rule, r.councillor or "-", f"{r.platform} @{r.account}", posted,
+                      " ".join(r.reason.split())[:70]))
+    widths = [max(len(line[i]) for line in lines) for i in range(6)]
+    for line in lines:
+        _say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line[:6])) + "  " + line[6])
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run whatever is due now and exit (for system cron).")
+@click.pass_obj
+def schedule(app: App, once: bool) -> None:
+    """Run as a service: pull and audit on the configured schedule, weekly report on Mondays."""
+    from auditor.scheduler import serve
+
+    sys.exit(serve(app.settings, app.env, once=once, say=_say))
+
+
+@cli.command()
+@click.pass_obj
+def demo(app: App) -> None:
+    """Audit the bundled sample council from its recorded bodies and write its reports.
+
+    Uses the configuration's `replay` folder (config/auditor.yaml ships with one), writes the
+    weekly report for the week of the newest captured post, and the alert emails as .eml files.
+    """
+    settings = app.settings
+    if settings.replay_dir is None:
+        raise click.UsageError(f"{settings.path} has no `replay:` folder; the demo reads recorded bodies only")
+    store = pipeline.open_store(settings)
+    now = app.now()
+    result = pipeline.run_cycle(settings, store, now, app.env, _say)
+    _print_run(result, settings)
+    views = store.post_views()
+    newest = max((p.created_at for p in views), default=now)
+    period = iso_week(week_of(newest, settings.council.tz), settings.council.tz)
+    rendered = reporting.make_report(settings, store, now, period, title="Weekly social media report")
+    html, text = reporting.write_report(rendered, settings.reports_dir, f"weekly-{period.key}")
+    reporting.queue_weekly(settings, store, rendered, now)
+    pipeline.deliver(settings, store, now, app.env)
+    alerts = [m.delivered_to for m in store.outbox() if m.kind == "alert" and m.delivered_to]
+    weekly = [m.delivered_to for m in store.outbox() if m.kind == "weekly" and m.delivered_to]
+    _say("")
+    _say(f"Weekly report ({period.label}):")
+    _say(f"  {html}")
+    _say(f"  {text}")
+    _say(f"Alert emails ({len(alerts)}):")
+    for path in alerts:
+        _say(f"  {path}")
+    for path in weekly:
+        _say(f"Weekly email: {path}")
+    _say(f"Archive: {settings.database_url}")
+    sys.exit(result.exit_code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="auditor", standalone_mode=True)
+    except ConfigError as exc:
+        click.echo(f"auditor: configuration error: {exc}", err=True)
+        sys.exit(2)

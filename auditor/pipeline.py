@@ -1,0 +1,153 @@
+"""The one orchestrator: pull every account, store, audit, queue alerts, deliver.
+
+The CLI's `run` and the scheduler's job call the same `run_cycle`. The clock and the
+environment come in as arguments; nothing here reads them on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auditor import engine, models
+from auditor.context import AuditContext, EmergencyInfo, MeetingInfo
+from auditor.records import AccountRef, severity_rank
+from auditor.settings import Settings
+from auditor.store import IngestCounts, Store
+from connectors.base import Connector
+from connectors.errors import ConnectorError
+from connectors.live import LIVE
+from connectors.replay import ReplayConnector
+from reports.alerts import alert_message
+from reports.delivery import DeliveryResult, deliver_pending
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AccountOutcome:
+    platform: str
+    handle: str
+    owner: str
+    counts: IngestCounts
+    error_kind: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    status: str
+    outcomes: list[AccountOutcome]
+    new_findings: list[models.Finding] = field(default_factory=list)
+    delivery: DeliveryResult | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if all(o.error is None for o in self.outcomes) else 1
+
+
+def open_store(settings: Settings) -> Store:
+    store = Store(settings.database_url)
+    store.sync_accounts(
+        (a.platform, a.handle, a.id, a.kind, c.name if c else None) for a, c in settings.accounts()
+    )
+    return store
+
+
+def connector_for(settings: Settings, platform: str, env: Mapping[str, str]) -> Connector:
+    if settings.replay_dir is not None:
+        return ReplayConnector(platform, settings.replay_dir)
+    factory = LIVE.get(platform)
+    if factory is None:
+        raise ConnectorError(platform, "*", "unsupported", f"no live connector for {platform} in this version")
+    return factory(settings, env)
+
+
+def pull_all(settings: Settings, store: Store, now: datetime, env: Mapping[str, str],
+             progress: Progress) -> tuple[int, list[AccountOutcome]]:
+    """Pull every configured account; one account failing never stops the others."""
+    mode = "replay" if settings.replay_dir else "live"
+    run_id = store.start_run(now, mode)
+    cursors = {(a.platform, a.handle.lower()): (a.platform_id, a.cursor) for a in store.accounts()}
+    connectors: dict[str, Connector | ConnectorError] = {}
+    outcomes = []
+    configured = settings.accounts()
+    for number, (account, councillor) in enumerate(configured, start=1):
+        owner = councillor.name if councillor else "official"
+        known_id, cursor = cursors.get((account.platform, account.handle.lower()), (account.id, None))
+        label = f"[{number}/{len(configured)}] {account.platform} @{account.handle} ({owner})"
+        counts, kind, error = IngestCounts(), None, None
+        try:
+            if account.platform not in connectors:
+                try:
+                    connectors[account.platform] = connector_for(settings, account.platform, env)
+                except ConnectorError as exc:
+                    connectors[account.platform] = exc
+            connector = connectors[account.platform]
+            if isinstance(connector, ConnectorError):
+                raise connector
+            pulled = connector.pull(AccountRef(account.platform, account.handle, account.id or known_id), cursor)
+            counts = store.ingest(account.platform, account.handle, pulled.pages, now, mode, pulled.profile)
+            progress(f"{label}: {counts.fetched} read, {counts.new} new, {counts.updated} edited")
+        except ConnectorError as exc:
+            kind, error = exc.kind, str(exc)
+            progress(f"{label}: FAILED ({kind}) {error}")
+        outcome = AccountOutcome(account.platform, account.handle, owner, counts, kind, error)
+        store.record_account(run_id, account.platform, account.handle, counts, now, kind,
+                             f"{kind}: {error}" if error else None)
+        outcomes.append(outcome)
+    return run_id, outcomes
+
+
+def build_context(settings: Settings, store: Store, now: datetime, until: datetime | None = None) -> AuditContext:
+    return AuditContext(
+        now=now,
+        tz=settings.council.tz,
+        posts=store.post_views(until=until),
+        accounts=store.account_infos(),
+        meetings=[MeetingInfo(m.start, m.minutes_released, m.title, tuple(m.agenda), tuple(m.in_camera_topics))
+                  for m in settings.meetings],
+        emergencies=[EmergencyInfo(e.start, e.end, tuple(e.topics)) for e in settings.emergencies],
+        preferred_platforms=tuple(settings.council.preferred_platforms),
+    )
+
+
+def audit(settings: Settings, store: Store, now: datetime) -> list[models.Finding]:
+    """Audit the whole archive as of `now`; store new findings and queue their alerts together."""
+    ctx = build_context(settings, store, now)
+    findings = engine.evaluate(ctx, engine.enabled_rules(settings.policy))
+    threshold = severity_rank(settings.email.alert_min_severity)
+
+    def queue_alerts(session: Session, rows: list[models.Finding]) -> None:
+        for row in rows:
+            if severity_rank(row.severity) < threshold:
+                continue
+            post = session.scalar(select(models.Post).filter_by(platform=row.platform, platform_id=row.post_id)) \
+                if row.post_id else None
+            subject, message = alert_message(settings, row, post, now)
+            store.enqueue(session, f"alert:{row.id}", "alert", list(settings.email.alerts_to), subject,
+                          message.as_string(), now)
+
+    return store.save_findings(findings, now, on_new=queue_alerts)
+
+
+def deliver(settings: Settings, store: Store, now: datetime, env: Mapping[str, str]) -> DeliveryResult:
+    return deliver_pending(store, smtp=settings.email.smtp, outbox_dir=settings.outbox_dir,
+                           sender=settings.email.from_, env=env, now=now)
+
+
+def run_cycle(settings: Settings, store: Store, now: datetime, env: Mapping[str, str],
+              progress: Progress) -> RunReport:
+    """`auditor run` and the scheduled pull job: pull, audit, alert, deliver."""
+    run_id, outcomes = pull_all(settings, store, now, env, progress)
+    new = audit(settings, store, now)
+    status = store.finish_run(run_id, now)
+    delivery = deliver(settings, store, now, env)
+    return RunReport(run_id, status, outcomes, new, delivery)

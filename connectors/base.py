@@ -1,0 +1,36 @@
+"""The connector interface.
+
+A connector reads one account's feed and yields `Pull`s: parsed pages plus anything the
+platform said about the account (its id, its profile). It never touches the database or the
+rules. Errors are the typed ones in `connectors.errors`; the pipeline records them per account
+and goes on with the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from auditor.records import AccountRef, Page
+
+
+@dataclass(frozen=True)
+class Pull:
+    """What one pull of one account produced."""
+
+    pages: list[Page]
+    profile: str | None = None  # the account's bio, where the platform returned it
+    requests: int = 0  # bodies read: requests made, or files replayed
+
+
+class Connector(Protocol):
+    platform: str
+
+    def pull(self, account: AccountRef, cursor: str | None) -> Pull:
+        """Read what is new since `cursor` (the newest id or time the archive holds, or None)."""
+        ...
+
+
+def pages_newest_first(pages: list[Page]) -> Iterator[Page]:
+    yield from reversed(pages)

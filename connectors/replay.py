@@ -1,0 +1,65 @@
+"""Replay: recorded response bodies in place of the network, through the live parsers.
+
+`DIR/<platform>/<handle>/*.json`, read in name order; each file is one body exactly as the
+platform's API returned it. Used by the demo, the tests, and operators checking a config.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from auditor.records import AccountRef, Page
+from connectors.base import Pull
+from connectors.errors import ConnectorError, MalformedBody
+from connectors.facebook_parse import parse_facebook_page
+from connectors.x_parse import parse_x_page, x_profile
+
+Parser = Callable[[dict[str, Any], AccountRef], Page]
+PARSERS: dict[str, Parser] = {"x": parse_x_page, "facebook": parse_facebook_page}
+
+
+def _x_profile(body: dict[str, Any], account: AccountRef) -> str | None:
+    user = x_profile(body, account)
+    return user.get("description") if user else None
+
+
+PROFILES: dict[str, Callable[[dict[str, Any], AccountRef], str | None]] = {"x": _x_profile}
+
+
+class ReplayConnector:
+    def __init__(self, platform: str, directory: Path):
+        self.platform = platform
+        self.directory = directory
+
+    def folder(self, account: AccountRef) -> Path:
+        return self.directory / self.platform / account.handle
+
+    def pull(self, account: AccountRef, cursor: str | None) -> Pull:
+        parser = PARSERS.get(self.platform)
+        if parser is None:
+            raise ConnectorError(self.platform, account.handle, "unsupported",
+                                 f"no replay parser for {self.platform} in this version")
+        folder = self.folder(account)
+        if not folder.is_dir():
+            raise ConnectorError(self.platform, account.handle, "missing",
+                                 f"no recorded bodies in {folder}: add them, or remove the account")
+        pages: list[Page] = []
+        profile: str | None = None
+        known_id = account.platform_id
+        files = sorted(folder.glob("*.json"))
+        for path in files:
+            try:
+                body = json.loads(path.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise MalformedBody(self.platform, account.handle, "malformed",
+                                    f"{path.name} is not JSON ({exc}); fix or remove the file") from None
+            ref = AccountRef(account.platform, account.handle, known_id)
+            page = parser(body, ref)
+            known_id = known_id or page.account_id
+            pages.append(page)
+            finder = PROFILES.get(self.platform)
+            profile = (finder(body, ref) if finder else None) or profile
+        return Pull(pages, profile, len(files))

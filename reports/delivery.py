@@ -79,6 +79,8 @@ def deliver_pending(store: Store, *, smtp: Smtp | None, outbox_dir: Path, sender
             store.mark_failed(row.id, now, error, retry)
             log.warning("could not deliver %s (%s); will retry after %s", row.key, error, retry.isoformat())
             failed.append(row.key)
+            if isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException):
+                break  # the server or folder is unreachable: the rest wait for the next cycle
             continue
         store.mark_sent(row.id, now, where)
         sent.append(where)

@@ -1,0 +1,167 @@
+"""The command line end to end on a small recorded council: run, findings, reports, alerts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from click.testing import CliRunner, Result
+
+from auditor.cli import cli
+from auditor.settings import load_settings
+from auditor.store import Store
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "replay"
+NOW = "2026-11-23T09:00:00-07:00"
+CONFIG = """
+council: {{name: Test Council, timezone: America/Edmonton}}
+database: {database}
+policy: {policy}
+replay: {replay}
+reports_dir: reports
+official_accounts:
+  - {{platform: x, handle: CityofLeduc, id: "1111", kind: official-city}}
+councillors:
+  - name: Jane Doe
+    accounts:
+      - {{platform: x, handle: JaneDoe, id: "2222", kind: representative}}
+meetings:
+  - {{start: 2026-11-16T19:00:00-07:00, minutes_released: 2026-11-20T12:00:00-07:00, agenda: [ring road]}}
+email: {{from: auditor@example.org, alerts_to: [comms@example.org], weekly_to: [comms@example.org], outbox: outbox}}
+"""
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str) -> Path:
+    path = tmp_path / "auditor.yaml"
+    path.write_text(CONFIG.format(database=database_url, policy=ROOT / "config" / "policy.yaml", replay=FIXTURES),
+                    encoding="utf-8")
+    return path
+
+
+def auditor(config: Path, *args: str, now: str | None = NOW) -> Result:
+    prefix = ["--config", str(config)] + (["--now", now] if now else [])
+    return CliRunner().invoke(cli, [*prefix, *args], catch_exceptions=False)
+
+
+def test_run_reports_each_account_then_a_summary_and_a_second_run_changes_nothing(config: Path) -> None:
+    first = auditor(config, "run")
+    assert first.exit_code == 0, first.output
+    assert "x @JaneDoe (Jane Doe): 5 read, 5 new" in first.output
+    assert "x @CityofLeduc (official)" in first.output
+    assert "2 of 2 accounts read" in first.output
+    store = Store(load_settings(config).database_url)
+    before = store.counts()
+    second = auditor(config, "run")
+    assert second.exit_code == 0
+    assert "0 new, 0 edited" in second.output and "New findings: none." in second.output
+    assert store.counts() == before
+
+
+def test_findings_json_has_the_documented_shape(config: Path) -> None:
+    auditor(config, "run")
+    data = json.loads(auditor(config, "findings", "--format", "json").output)
+    assert isinstance(data, list) and data
+    for finding in data:
+        assert {"id", "rule", "severity", "clause", "platform", "account", "post_id", "url", "posted_at",
+                "evidence", "status"} <= set(finding)
+        assert finding["severity"] in ("info", "low", "medium", "high")
+        assert finding["posted_at"] is None or finding["posted_at"].endswith("Z")
+    by_rule = {f["rule"]: f for f in data}
+    decision = by_rule["decision-before-release"]
+    assert decision == decision | {"severity": "high", "clause": "E.6", "account": "JaneDoe",
+                                   "post_id": "1858000000000000001", "posted_at": "2026-11-17T04:30:00Z"}
+    assert by_rule["response-time"]["post_id"] == "1858000000000000009", "the unanswered question, not the answered one"
+    assert by_rule["response-time"]["account"] == "JaneDoe"
+
+
+def test_findings_csv_keeps_long_ids_as_written(config: Path) -> None:
+    auditor(config, "run")
+    rows = list(csv.DictReader(io.StringIO(auditor(config, "findings", "--format", "csv").output)))
+    assert "1858000000000000001" in {r["post_id"] for r in rows}
+
+
+def test_a_hostile_post_is_escaped_in_the_report_and_the_alert(config: Path, tmp_path: Path) -> None:
+    auditor(config, "run")
+    result = auditor(config, "report", "weekly", "--week", "2026-W47")
+    assert result.exit_code == 0
+    html = (tmp_path / "reports" / "weekly-2026-W47.html").read_text(encoding="utf-8")
+    assert "Week 47, 16–22 November 2026" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "zero\u200bwidth" in html and "\U0001F44D\U0001F3FD" in html and "\u05e9\u05dc\u05d5\u05dd" in html
+    assert "prior to their official release through municipal minutes" in html, "the clause is quoted"
+    eml = list((tmp_path / "outbox").glob("alert-*.eml"))
+    assert len(eml) == 1, "one high finding, one alert"
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(eml[0].read_bytes(), policy=policy.default)
+    assert message["Subject"].startswith("[HIGH] Council decision posted before the minutes — Jane Doe")
+    assert "script" not in message["Subject"]
+    alert_html = message.get_body(("html",)).get_content()
+    assert "<script>alert" not in alert_html and "&lt;script&gt;" in alert_html
+    assert "Mon 16 Nov 2026, 21:30 MST" in message.get_body(("plain",)).get_content()
+
+
+def test_alerts_are_written_once_across_runs(config: Path, tmp_path: Path) -> None:
+    auditor(config, "run")
+    auditor(config, "run")
+    auditor(config, "audit")
+    assert len(list((tmp_path / "outbox").glob("alert-*.eml"))) == 1
+
+
+def test_one_account_failing_does_not_stop_the_others_and_exits_1(config: Path) -> None:
+    text = config.read_text().replace("      - {platform: x, handle: JaneDoe",
+                                      "      - {platform: x, handle: GoneAccount, kind: personal}\n"
+                                      "      - {platform: x, handle: JaneDoe")
+    config.write_text(text)
+    result = auditor(config, "run")
+    assert result.exit_code == 1
+    assert "@GoneAccount (Jane Doe): FAILED (missing)" in result.output
+    assert "x @JaneDoe (Jane Doe): 5 read, 5 new" in result.output
+    assert "2 of 3 accounts read" in result.output
+
+
+def test_an_ad_hoc_audit_writes_a_report_for_the_slice(config: Path, tmp_path: Path) -> None:
+    auditor(config, "run")
+    result = auditor(config, "audit", "--councillor", "Jane Doe", "--from", "2026-11-16", "--to", "2026-11-18",
+                     "--out", str(tmp_path / "adhoc"))
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "adhoc" / "audit-2026-11-16_to_2026-11-18.html").read_text(encoding="utf-8")
+    assert "councillor Jane Doe" in html and "16–18 November 2026" in html
+    assert "decision-before-release" in html
+
+
+def test_an_unknown_councillor_is_a_usage_error(config: Path) -> None:
+    result = auditor(config, "audit", "--councillor", "Nobody")
+    assert result.exit_code == 2 and "no councillor named 'Nobody'" in result.output
+
+
+def test_the_weekly_report_defaults_to_last_week_in_council_time(config: Path, tmp_path: Path) -> None:
+    auditor(config, "run")
+    # Sunday 22:00 in Edmonton is already Monday in UTC: the council's calendar decides which week ended.
+    with time_machine.travel(datetime(2026, 11, 29, 22, 0, tzinfo=ZoneInfo("America/Edmonton")), tick=False):
+        result = auditor(config, "report", "weekly", now=None)
+    assert "Week 47, 16–22 November 2026" in result.output
+    assert (tmp_path / "reports" / "weekly-2026-W47.txt").exists()
+
+
+def test_send_queues_the_weekly_email_once(config: Path, tmp_path: Path) -> None:
+    auditor(config, "run")
+    first = auditor(config, "report", "weekly", "--week", "2026-W47", "--send")
+    second = auditor(config, "report", "weekly", "--week", "2026-W47", "--send")
+    assert "Queued for email." in first.output and "not sent again" in second.output
+    weekly = list((tmp_path / "outbox").glob("weekly-*.eml"))
+    assert [p.name for p in weekly] == ["weekly-2026-W47.eml"]
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(weekly[0].read_bytes(), policy=policy.default)
+    attachments = [part.get_filename() for part in message.iter_attachments()]
+    assert attachments == ["findings-2026-W47.csv"]

@@ -265,6 +265,31 @@ def schedule(app: App, once: bool) -> None:
 
 @cli.command()
 @click.pass_obj
+def status(app: App) -> None:
+    """Recent runs and their errors, next scheduled times, mail waiting, open findings."""
+    from auditor.status import read_status
+
+    settings = app.settings
+    now = app.now()
+    state = read_status(settings, app.store(), now)
+    _say("Recent runs:" if state.runs else "No runs yet: start with `auditor run`.")
+    for run_id, started, mode, run_status, new, errors in state.runs:
+        _say(f"  #{run_id} {started:%a %-d %b %H:%M %Z} {mode} {run_status}: {new} new posts")
+        for error in errors:
+            _say(f"      {error}")
+    _say("Schedule:")
+    for name, next_at, stored in state.jobs:
+        when = f"{next_at:%a %-d %b %Y %H:%M %Z}" if next_at else "never"
+        _say(f"  {name}: next {when}" + ("" if stored else " (when `auditor schedule` is running)"))
+    _say(f"Mail waiting: {len(state.pending_mail)}")
+    for key, attempts, error in state.pending_mail:
+        _say(f"  {key}: {attempts} attempt(s)" + (f", last error: {error}" if error else ""))
+    counts = state.open_findings
+    _say("Open findings: " + (", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s]) or "none"))
+
+
+@cli.command()
+@click.pass_obj
 def demo(app: App) -> None:
     """Audit the bundled sample council from its recorded bodies and write its reports.
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from types import FrameType
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from auditor import pipeline, reporting
@@ -57,8 +58,8 @@ def trigger(expression: str, settings: Settings, field: str) -> CronTrigger:
         raise ConfigError(settings.path, f"schedule.{field}", f"not a cron expression: {exc}") from None
 
 
-def build_scheduler(settings: Settings) -> BlockingScheduler:
-    scheduler = BlockingScheduler(
+def build_scheduler(settings: Settings) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=settings.database_url, tablename="scheduler_jobs")},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
         timezone=settings.council.tz,
@@ -85,16 +86,20 @@ def serve(settings: Settings, env: Mapping[str, str], *, once: bool, say: Callab
             say("Weekly report queued.")
         return report.exit_code
     scheduler = build_scheduler(settings)
+    stop_requested = threading.Event()
 
     def stop(signum: int, _frame: FrameType | None) -> None:
+        # Only flag it here: shutting down happens on the main thread, after start() returned.
         say(f"Received signal {signum}: finishing the running job, then stopping.")
-        scheduler.shutdown(wait=True)
+        stop_requested.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    now = datetime.now(settings.council.tz)
-    for job in scheduler.get_jobs():  # still pending: read the next time off the trigger
-        say(f"{job.name}: next at {job.trigger.get_next_fire_time(None, now):%a %-d %b %Y %H:%M %Z}")
-    scheduler.start()  # blocks until shutdown
+    scheduler.start()
+    for job in scheduler.get_jobs():
+        say(f"{job.name}: next at {job.next_run_time:%a %-d %b %Y %H:%M %Z}")
+    while not stop_requested.wait(timeout=1):
+        pass
+    scheduler.shutdown(wait=True)  # waits for a running job to finish
     say("Stopped.")
     return 0

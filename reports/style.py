@@ -25,7 +25,7 @@ STYLE = {
     "h2": f"font-size:18px;margin:28px 0 8px 0;padding-bottom:4px;border-bottom:2px solid {LINE}",
     "h3": "font-size:16px;margin:0 0 4px 0",
     "muted": f"color:{MUTED};font-size:13px",
-    "glance": "display:inline-block;vertical-align:top;width:132px;margin:0 6px 8px 0;padding:10px;border-radius:6px",
+    "glance": "display:inline-block;vertical-align:top;box-sizing:border-box;width:150px;margin:0 6px 8px 0;padding:10px;border-radius:6px",
     "figure": "display:block;font-size:22px;font-weight:700;line-height:1.2",
     "figlabel": "display:block;font-size:12px;line-height:1.3",
     "card": f"border:1px solid {LINE};border-radius:6px;padding:12px;margin:0 0 12px 0",

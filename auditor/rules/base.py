@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from auditor.context import AuditContext
 from auditor.records import Finding, PostView, Severity
-from auditor.text import Match, excerpt, one_line
+from auditor.text import Match, one_line
 
 
 class RuleParams(BaseModel):
@@ -77,4 +77,5 @@ class PostRule(Rule):
 
 
 def quoted(post: PostView, match: Match) -> str:
-    return excerpt(post.text, match.start, match.end)
+    """The evidence: exactly the words of the post that matched, as the councillor wrote them."""
+    return match.quote

@@ -46,17 +46,14 @@ class DecisionBeforeRelease(PostRule):
         meeting = self._open_meeting(post, ctx)
         if meeting is None:
             return
-        released = (
-            "on " + meeting.minutes_released.astimezone(ctx.tz).strftime("%-d %B %Y at %H:%M")
-            if meeting.minutes_released else "yet"
-        )
         folded = ctx.folded(post)
         match = self._decisions.search(folded)
         if match:
             yield self.finding(
                 post,
-                f"States a decision (\u201c{match.quote}\u201d) after the {meeting.title.lower()} began; "
-                f"the minutes were not released {released}."
+                f"States a decision (\u201c{match.quote}\u201d) after the {meeting.title.lower()} began and "
+                f"before its minutes were released on "
+                f"{meeting.minutes_released.astimezone(ctx.tz):%-d %B %Y at %H:%M}."
                 if meeting.minutes_released else
                 f"States a decision (\u201c{match.quote}\u201d) after the {meeting.title.lower()} began; "
                 "the minutes have not been released yet.",

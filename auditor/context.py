@@ -10,10 +10,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from auditor.records import PostView
-from auditor.text import Folded, fold
+from auditor.text import Folded, Lexicon, fold, lexicon
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,31 @@ class AuditContext:
             cached = self._folded[key] = fold(post.text)
         return cached
 
+    @cached_property
+    def _accounts(self) -> dict[tuple[str, str], AccountInfo]:
+        return {(a.platform, a.handle.lower()): a for a in self.accounts}
+
     def account(self, platform: str, handle: str) -> AccountInfo | None:
-        for info in self.accounts:
-            if info.platform == platform and info.handle.lower() == handle.lower():
-                return info
-        return None
+        return self._accounts.get((platform, handle.lower()))
+
+    @cached_property
+    def _conversations(self) -> dict[tuple[str, str], list[PostView]]:
+        threads: dict[tuple[str, str], list[PostView]] = defaultdict(list)
+        for post in self.posts:
+            if post.conversation_id:
+                threads[(post.platform, post.conversation_id)].append(post)
+        return dict(threads)
+
+    @cached_property
+    def in_camera_topics(self) -> Lexicon:
+        """Every meeting's in-camera topics as one lexicon: one search per post, not one per meeting."""
+        return lexicon(tuple(sorted({t for m in self.meetings for t in m.in_camera_topics})))
+
+    def conversation(self, post: PostView) -> list[PostView]:
+        """Every post in the same conversation (X threads), the post itself included."""
+        if not post.conversation_id:
+            return [post]
+        return self._conversations.get((post.platform, post.conversation_id), [post])
 
     def _index(self) -> None:
         by_id: dict[tuple[str, str], PostView] = {}

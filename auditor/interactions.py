@@ -60,7 +60,7 @@ def _answer(question: PostView, asked_of: PostView, ctx: AuditContext) -> PostVi
     if not candidates and question.conversation_id:
         # X threads: an answer may reply to the conversation rather than to the question itself.
         candidates = [
-            p for p in ctx.posts
+            p for p in ctx.conversation(question)
             if p.councillor == asked_of.councillor and p.kind == "reply"
             and p.conversation_id == question.conversation_id and p.created_at > question.created_at
             and (parent := ctx.parent(p)) is not None and parent.author_id == question.author_id

@@ -24,20 +24,29 @@ class Status:
 def read_status(settings: Settings, store: Store, now: datetime, last_runs: int = 5) -> Status:
     tz = settings.council.tz
     runs = [
-        (r.id, r.started_at.astimezone(tz), r.mode, r.status, sum(a.new for a in r.accounts),
-         [f"{a.account.platform} @{a.account.handle}: {a.error}" for a in r.accounts if a.error])
+        (
+            r.id,
+            r.started_at.astimezone(tz),
+            r.mode,
+            r.status,
+            sum(a.new for a in r.accounts),
+            [f"{a.account.platform} @{a.account.handle}: {a.error}" for a in r.accounts if a.error],
+        )
         for r in store.runs()[-last_runs:]
     ]
     stored = {job.id: job for job in SQLAlchemyJobStore(engine=store.engine, tablename="scheduler_jobs").get_all_jobs()}
     jobs = []
-    for job_id, name, expression, field in (("pull-and-audit", "pull, audit and alert", settings.schedule.pull, "pull"),
-                                           ("weekly-report", "weekly report", settings.schedule.weekly_report,
-                                            "weekly_report")):
+    for job_id, name, expression, field in (
+        ("pull-and-audit", "pull, audit and alert", settings.schedule.pull, "pull"),
+        ("weekly-report", "weekly report", settings.schedule.weekly_report, "weekly_report"),
+    ):
         job = stored.get(job_id)
         if job is not None and job.next_run_time is not None:
             jobs.append((name, job.next_run_time.astimezone(tz), True))
         else:
-            jobs.append((name, trigger(expression, settings, field).get_next_fire_time(None, now.astimezone(tz)), False))
+            jobs.append(
+                (name, trigger(expression, settings, field).get_next_fire_time(None, now.astimezone(tz)), False)
+            )
     pending = [(m.key, m.attempts, m.last_error) for m in store.outbox() if m.sent_at is None]
     open_findings = Counter(f.severity for f in store.findings() if f.status == "open")
     return Status(runs, jobs, pending, open_findings)

@@ -32,6 +32,7 @@ def make_engine(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001 - DB-API objects
             cursor = dbapi_connection.cursor()
@@ -39,6 +40,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")  # the service writes while the CLI reads
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+
     return engine
 
 
@@ -103,8 +105,9 @@ class Store:
 
     # -- posts ------------------------------------------------------------------------------
 
-    def ingest(self, platform: str, handle: str, pages: Sequence[Page], now: datetime, source: str,
-               profile: str | None = None) -> IngestCounts:
+    def ingest(
+        self, platform: str, handle: str, pages: Sequence[Page], now: datetime, source: str, profile: str | None = None
+    ) -> IngestCounts:
         """Store one account's pages in one transaction; returns what changed."""
         counts = IngestCounts()
         with self.session() as session, session.begin():
@@ -120,40 +123,68 @@ class Store:
             account.last_success_at, account.last_error = now, None
         return counts
 
-    def _ingest_page(self, session: Session, account: models.Account, page: Page, now: datetime,
-                     source: str) -> IngestCounts:
+    def _ingest_page(
+        self, session: Session, account: models.Account, page: Page, now: datetime, source: str
+    ) -> IngestCounts:
         ids = [p.platform_id for p in page.posts]
-        existing = {
-            row.platform_id: row
-            for row in session.scalars(
-                select(models.Post).where(models.Post.platform == account.platform, models.Post.platform_id.in_(ids))
-            )
-        } if ids else {}
+        existing = (
+            {
+                row.platform_id: row
+                for row in session.scalars(
+                    select(models.Post).where(
+                        models.Post.platform == account.platform, models.Post.platform_id.in_(ids)
+                    )
+                )
+            }
+            if ids
+            else {}
+        )
         new = updated = 0
         for post in page.posts:
             row = existing.get(post.platform_id)
             if row is None:
                 row = models.Post(
-                    platform=post.platform, platform_id=post.platform_id, account_id=account.id,
-                    author_id=post.author_id, author_handle=post.author_handle, author_name=post.author_name,
-                    kind=post.kind, parent_id=post.parent_id, conversation_id=post.conversation_id,
-                    created_at=post.created_at, updated_at=post.updated_at, text=post.text, url=post.url,
-                    content_hash=post.content_hash, raw=post.raw, source=source, first_seen=now, last_seen=now,
+                    platform=post.platform,
+                    platform_id=post.platform_id,
+                    account_id=account.id,
+                    author_id=post.author_id,
+                    author_handle=post.author_handle,
+                    author_name=post.author_name,
+                    kind=post.kind,
+                    parent_id=post.parent_id,
+                    conversation_id=post.conversation_id,
+                    created_at=post.created_at,
+                    updated_at=post.updated_at,
+                    text=post.text,
+                    url=post.url,
+                    content_hash=post.content_hash,
+                    raw=post.raw,
+                    source=source,
+                    first_seen=now,
+                    last_seen=now,
                 )
                 session.add(row)
                 session.flush()
-                session.add(models.PostVersion(post_id=row.id, text=post.text, content_hash=post.content_hash,
-                                               seen_at=now, raw=post.raw))
+                session.add(
+                    models.PostVersion(
+                        post_id=row.id, text=post.text, content_hash=post.content_hash, seen_at=now, raw=post.raw
+                    )
+                )
                 existing[post.platform_id] = row
                 new += 1
                 continue
             if row.last_seen < now:
                 row.last_seen = now
             if post.content_hash != row.content_hash:
-                known = session.scalar(select(models.PostVersion).filter_by(post_id=row.id, content_hash=post.content_hash))
+                known = session.scalar(
+                    select(models.PostVersion).filter_by(post_id=row.id, content_hash=post.content_hash)
+                )
                 if known is None:
-                    session.add(models.PostVersion(post_id=row.id, text=post.text, content_hash=post.content_hash,
-                                                   seen_at=now, raw=post.raw))
+                    session.add(
+                        models.PostVersion(
+                            post_id=row.id, text=post.text, content_hash=post.content_hash, seen_at=now, raw=post.raw
+                        )
+                    )
                 row.text, row.content_hash, row.raw = post.text, post.content_hash, post.raw
                 row.updated_at = post.updated_at or row.updated_at
                 updated += 1
@@ -185,19 +216,31 @@ class Store:
             views = []
             for row in session.scalars(query):
                 author = by_id.get((row.platform, row.author_id)) or by_handle.get(
-                    (row.platform, (row.author_handle or "").lower()))
-                views.append(PostView(
-                    platform=row.platform, platform_id=row.platform_id, feed_account=row.account.handle,
-                    author_id=row.author_id, author_handle=row.author_handle,
-                    author_account=author.handle if author else None,
-                    councillor=author.councillor if author else None, kind=row.kind, text=row.text,
-                    created_at=row.created_at, url=row.url, parent_id=row.parent_id,
-                    conversation_id=row.conversation_id, deleted_at=row.deleted_at,
-                ))
+                    (row.platform, (row.author_handle or "").lower())
+                )
+                views.append(
+                    PostView(
+                        platform=row.platform,
+                        platform_id=row.platform_id,
+                        feed_account=row.account.handle,
+                        author_id=row.author_id,
+                        author_handle=row.author_handle,
+                        author_account=author.handle if author else None,
+                        councillor=author.councillor if author else None,
+                        kind=row.kind,
+                        text=row.text,
+                        created_at=row.created_at,
+                        url=row.url,
+                        parent_id=row.parent_id,
+                        conversation_id=row.conversation_id,
+                        deleted_at=row.deleted_at,
+                    )
+                )
             return views
 
     def counts(self) -> dict[str, int]:
         from sqlalchemy import func
+
         with self.session() as session:
             return {
                 table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
@@ -213,16 +256,32 @@ class Store:
             session.flush()
             return run.id
 
-    def record_account(self, run_id: int, platform: str, handle: str, counts: IngestCounts, now: datetime,
-                       error_kind: str | None = None, error: str | None = None) -> None:
+    def record_account(
+        self,
+        run_id: int,
+        platform: str,
+        handle: str,
+        counts: IngestCounts,
+        now: datetime,
+        error_kind: str | None = None,
+        error: str | None = None,
+    ) -> None:
         with self.session() as session, session.begin():
             account = self.account(session, platform, handle)
             if error:
                 account.last_error = error
-            session.add(models.RunAccount(
-                run_id=run_id, account_id=account.id, fetched=counts.fetched, new=counts.new,
-                updated=counts.updated, error_kind=error_kind, error=error, finished_at=now,
-            ))
+            session.add(
+                models.RunAccount(
+                    run_id=run_id,
+                    account_id=account.id,
+                    fetched=counts.fetched,
+                    new=counts.new,
+                    updated=counts.updated,
+                    error_kind=error_kind,
+                    error=error,
+                    finished_at=now,
+                )
+            )
 
     def finish_run(self, run_id: int, now: datetime) -> str:
         with self.session() as session, session.begin():
@@ -235,6 +294,7 @@ class Store:
 
     def runs(self, since: datetime | None = None) -> list[models.Run]:
         from sqlalchemy.orm import selectinload
+
         with self.session() as session:
             query = select(models.Run).options(selectinload(models.Run.accounts)).order_by(models.Run.id)
             if since is not None:
@@ -256,18 +316,26 @@ class Store:
         """Insert findings not seen before; `on_new` runs in the same transaction (alerts)."""
         new_rows: list[models.Finding] = []
         with self.session() as session, session.begin():
-            existing = {
-                (f.rule, f.platform, f.account, f.subject): f for f in session.scalars(select(models.Finding))
-            }
+            existing = {(f.rule, f.platform, f.account, f.subject): f for f in session.scalars(select(models.Finding))}
             for finding in findings:
                 row = existing.get(finding.key)
                 if row is None:
                     row = models.Finding(
-                        rule=finding.rule, severity=finding.severity, clause=finding.clause,
-                        platform=finding.platform, account=finding.account, subject=finding.subject,
-                        councillor=finding.councillor, post_id=finding.post_id, url=finding.url,
-                        posted_at=finding.posted_at, evidence=finding.evidence, reason=finding.reason,
-                        status="open", first_found=now, last_found=now,
+                        rule=finding.rule,
+                        severity=finding.severity,
+                        clause=finding.clause,
+                        platform=finding.platform,
+                        account=finding.account,
+                        subject=finding.subject,
+                        councillor=finding.councillor,
+                        post_id=finding.post_id,
+                        url=finding.url,
+                        posted_at=finding.posted_at,
+                        evidence=finding.evidence,
+                        reason=finding.reason,
+                        status="open",
+                        first_found=now,
+                        last_found=now,
                     )
                     session.add(row)
                     new_rows.append(row)
@@ -290,21 +358,28 @@ class Store:
 
     def pending_messages(self, now: datetime) -> list[models.OutboxMessage]:
         with self.session() as session:
-            query = select(models.OutboxMessage).where(models.OutboxMessage.sent_at.is_(None)).order_by(
-                models.OutboxMessage.id)
+            query = (
+                select(models.OutboxMessage)
+                .where(models.OutboxMessage.sent_at.is_(None))
+                .order_by(models.OutboxMessage.id)
+            )
             return [m for m in session.scalars(query) if m.next_attempt_at is None or m.next_attempt_at <= now]
 
     def outbox(self) -> list[models.OutboxMessage]:
         with self.session() as session:
             return list(session.scalars(select(models.OutboxMessage).order_by(models.OutboxMessage.id)))
 
-    def enqueue(self, session: Session, key: str, kind: str, recipients: list[str], subject: str,
-                message: str, now: datetime) -> bool:
+    def enqueue(
+        self, session: Session, key: str, kind: str, recipients: list[str], subject: str, message: str, now: datetime
+    ) -> bool:
         """Add a message unless one with this key exists; call inside the causing transaction."""
         if session.scalar(select(models.OutboxMessage.id).filter_by(key=key)) is not None:
             return False
-        session.add(models.OutboxMessage(key=key, kind=kind, recipients=recipients, subject=subject,
-                                         message=message, created_at=now))
+        session.add(
+            models.OutboxMessage(
+                key=key, kind=kind, recipients=recipients, subject=subject, message=message, created_at=now
+            )
+        )
         return True
 
     def mark_sent(self, message_id: int, now: datetime, delivered_to: str) -> None:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # Letters that render like Latin ones; used to dodge keyword filters ("іn саmera").
 CONFUSABLES = str.maketrans({
@@ -25,31 +25,53 @@ _DROP_CATEGORIES = {"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn"}
 _WHITESPACE_CONTROLS = {"\n", "\r", "\t", "\v", "\f"}
 
 
+class _FoldTable(dict[int, str]):
+    """`str.translate` table that folds each character the first time it is seen.
+
+    Translation runs in C; only a character never seen before costs a Python call.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
 @dataclass(frozen=True)
 class Folded:
-    """Folded text plus, for each of its characters, the index of the original character."""
+    """Folded text; maps its spans back to the original text on demand."""
 
     original: str
     text: str
-    origin: tuple[int, ...] | None  # None: one to one (plain ASCII)
+    one_to_one: bool  # each original character folded to exactly one character
+
+    @cached_property
+    def origin(self) -> tuple[int, ...]:
+        # Only needed to quote a match, so built lazily: most posts match nothing.
+        return tuple(i for i, ch in enumerate(self.original) for _ in range(len(_TABLE[ord(ch)])))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original text's span for a folded span."""
-        if self.origin is None:
+        if self.one_to_one:
             return start, end
-        if start >= len(self.origin):
+        origin = self.origin
+        if start >= len(origin):
             return len(self.original), len(self.original)
-        return self.origin[start], self.origin[end - 1] + 1
+        return origin[start], origin[end - 1] + 1
 
     def quote(self, start: int, end: int) -> str:
         a, b = self.span(start, end)
         return self.original[a:b]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     if ch in _WHITESPACE_CONTROLS:
         return " "
+    if ch.isascii():
+        return ch.lower() if ch.isprintable() else ""
     out = []
     for part in unicodedata.normalize("NFKD", ch):
         if unicodedata.category(part) in _DROP_CATEGORIES:
@@ -60,15 +82,8 @@ def _fold_char(ch: str) -> str:
 
 def fold(text: str) -> Folded:
     if text.isascii() and text.isprintable():
-        return Folded(text, text.lower(), None)
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, ch in enumerate(text):
-        folded = ch.lower() if ch.isascii() and ch.isprintable() else _fold_char(ch)
-        for piece in folded:
-            chars.append(piece)
-            origin.append(index)
-    return Folded(text, "".join(chars), tuple(origin))
+        return Folded(text, text.lower(), True)
+    return Folded(text, text.translate(_TABLE), False)
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -82,6 +97,31 @@ def _phrase_pattern(phrase: str) -> str:
             pattern += r"\w*"
         parts.append(pattern)
     return r"[\W_]*".join(parts)
+
+
+def _prefilter(phrases: list[str]) -> re.Pattern[str] | None:
+    """A cheap pattern that every match of the phrases also matches: when it finds nothing,
+    the full pattern need not run (most posts match no lexicon at all).
+
+    A match starts at a word boundary with the phrase's first word, and contains each of its
+    words verbatim (separators only come between words). So each phrase contributes either its
+    first word, anchored at a word start, or its longest word anywhere: whichever is rarer,
+    judged by length with a bonus for the anchor ("not public yet" is keyed on "public").
+    """
+    anchored, anywhere = set(), set()
+    for phrase in phrases:
+        words = [w.rstrip("*") for w in re.split(r"[\s\-_]+", fold(phrase.strip()).text) if w]
+        longest = max(words, key=len)
+        if len(words[0]) + 2 > len(longest) or len(words[0]) >= 6:
+            anchored.add(words[0])
+        else:
+            anywhere.add(longest)
+    parts = []
+    if anchored:
+        parts.append(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(anchored, key=len, reverse=True))) + ")")
+    if anywhere:
+        parts.append("|".join(map(re.escape, sorted(anywhere, key=len, reverse=True))))
+    return re.compile("|".join(parts)) if parts else None
 
 
 @dataclass(frozen=True)
@@ -105,6 +145,7 @@ class Lexicon:
         self._pattern = (
             re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)") if alternatives else None
         )
+        self._keys = _prefilter(self.phrases)
 
     def __bool__(self) -> bool:
         return self._pattern is not None
@@ -115,12 +156,19 @@ class Lexicon:
         return None
 
     def finditer(self, folded: Folded) -> Iterable[Match]:
-        if self._pattern is None:
+        text = folded.text
+        if self._pattern is None or self._keys is None or not self._keys.search(text):
             return
-        for m in self._pattern.finditer(folded.text):
+        for m in self._pattern.finditer(text):
             phrase = self._by_group[int(m.lastgroup[1:])] if m.lastgroup else m.group(0)
             a, b = folded.span(m.start(), m.end())
             yield Match(phrase, a, b, folded.original[a:b])
+
+
+@lru_cache(maxsize=1024)
+def lexicon(phrases: tuple[str, ...]) -> Lexicon:
+    """A compiled lexicon, shared by every caller with the same phrases (meeting topics...)."""
+    return Lexicon(phrases)
 
 
 def excerpt(text: str, start: int, end: int, context: int = 60) -> str:

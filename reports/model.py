@@ -60,7 +60,7 @@ class FindingItem:
         at = shown.find(quote) if quote else -1
         if at < 0:
             return shown, "", ""
-        return shown[:at], quote, shown[at + len(quote):]
+        return shown[:at], quote, shown[at + len(quote) :]
 
 
 @dataclass
@@ -148,12 +148,22 @@ def finding_item(row: Any, text: str, tz: tzinfo, clauses: dict[str, str]) -> Fi
     """A stored finding with its post's text, ready for a template."""
     rule = REGISTRY.get(row.rule)
     return FindingItem(
-        id=row.id, rule=row.rule, title=rule.title if rule else row.rule, severity=row.severity,
-        clause=row.clause, clause_text=clauses.get(row.clause, ""), councillor=row.councillor or "",
-        account=row.account, platform=row.platform,
+        id=row.id,
+        rule=row.rule,
+        title=rule.title if rule else row.rule,
+        severity=row.severity,
+        clause=row.clause,
+        clause_text=clauses.get(row.clause, ""),
+        councillor=row.councillor or "",
+        account=row.account,
+        platform=row.platform,
         posted_at=row.posted_at.astimezone(tz) if row.posted_at else None,
-        text=text, evidence=row.evidence, reason=row.reason, url=row.url,
-        status=row.status, found_at=row.first_found.astimezone(tz),
+        text=text,
+        evidence=row.evidence,
+        reason=row.reason,
+        url=row.url,
+        status=row.status,
+        found_at=row.first_found.astimezone(tz),
     )
 
 
@@ -170,9 +180,20 @@ def _in_scope(row: Any, period: Period) -> bool:
 
 
 def build_report(
-    *, council: str, title: str, ctx: AuditContext, period: Period, finding_rows: list[Any],
-    account_rows: list[Any], practice: PracticeFinder, clauses: dict[str, str], policy_name: str,
-    config_path: str, scope: str = "", councillor_filter: str | None = None, account_filter: str | None = None,
+    *,
+    council: str,
+    title: str,
+    ctx: AuditContext,
+    period: Period,
+    finding_rows: list[Any],
+    account_rows: list[Any],
+    practice: PracticeFinder,
+    clauses: dict[str, str],
+    policy_name: str,
+    config_path: str,
+    scope: str = "",
+    councillor_filter: str | None = None,
+    account_filter: str | None = None,
 ) -> Report:
     tz = ctx.tz
 
@@ -183,7 +204,8 @@ def build_report(
 
     posts_by_id = {(p.platform, p.platform_id): p for p in ctx.posts}
     items = [
-        finding_item(r, _text(posts_by_id, r), tz, clauses) for r in finding_rows
+        finding_item(r, _text(posts_by_id, r), tz, clauses)
+        for r in finding_rows
         if _in_scope(r, period) and wanted_account(r.platform, r.account, r.councillor)
     ]
     items.sort(key=lambda f: (-severity_rank(f.severity), -(f.posted_at or f.found_at).timestamp()))
@@ -195,7 +217,9 @@ def build_report(
     rows: dict[str, CouncillorRow] = {}
     for account in ctx.accounts:
         if account.councillor and wanted_account(account.platform, account.handle, account.councillor):
-            row = rows.setdefault(account.councillor, CouncillorRow(account.councillor, "", [], per_day=[0] * len(days)))
+            row = rows.setdefault(
+                account.councillor, CouncillorRow(account.councillor, "", [], per_day=[0] * len(days))
+            )
             row.accounts.append(f"{account.platform}/{account.handle}")
     examples: list[Example] = []
     for post in ctx.posts:
@@ -217,8 +241,11 @@ def build_report(
             if len(examples) < 6 and all(e.text != post.text for e in examples):
                 examples.append(Example(post.councillor or "", post.platform, LABELS[kind], post.text, post.url, local))
     for q in questions(ctx):
-        if q.councillor in rows and period.contains(q.question.created_at) and wanted_account(
-                q.question.platform, q.account, q.councillor):
+        if (
+            q.councillor in rows
+            and period.contains(q.question.created_at)
+            and wanted_account(q.question.platform, q.account, q.councillor)
+        ):
             row = rows[q.councillor]
             row.questions += 1
             if q.answer is not None:
@@ -236,21 +263,40 @@ def build_report(
     answered = sum(r.answered for r in rows.values())
     capture = _capture(account_rows, period, wanted_account)
     not_captured = sum(1 for c in capture if c.status != "ok")
-    glance = [
-        (str(sum(r.posts for r in rows.values())), "posts by councillors", "plain"),
-        (f"{answered} of {asked}", "residents' questions answered", "plain"),
-        (describe_wait(statistics.median(all_waits) if all_waits else None), "median time to answer", "plain"),
-    ] + [(str(totals.get(s, 0)), f"{s} findings", s) for s in reversed(SEVERITIES) if s != "info"] + [
-        (str(not_captured), "accounts not captured", "warn" if not_captured else "plain"),
-    ]
+    glance = (
+        [
+            (str(sum(r.posts for r in rows.values())), "posts by councillors", "plain"),
+            (f"{answered} of {asked}", "residents' questions answered", "plain"),
+            (describe_wait(statistics.median(all_waits) if all_waits else None), "median time to answer", "plain"),
+        ]
+        + [(str(totals.get(s, 0)), f"{s} findings", s) for s in reversed(SEVERITIES) if s != "info"]
+        + [
+            (str(not_captured), "accounts not captured", "warn" if not_captured else "plain"),
+        ]
+    )
     return Report(
-        council=council, title=title, period=period, generated_at=ctx.now.astimezone(tz), scope=scope,
-        glance=glance, attention=attention, other_findings=others, councillors=list(rows.values()),
-        days=days, examples=examples, capture=capture, deleted=deleted, policy_name=policy_name,
-        config_path=config_path, severity_totals=totals,
+        council=council,
+        title=title,
+        period=period,
+        generated_at=ctx.now.astimezone(tz),
+        scope=scope,
+        glance=glance,
+        attention=attention,
+        other_findings=others,
+        councillors=list(rows.values()),
+        days=days,
+        examples=examples,
+        capture=capture,
+        deleted=deleted,
+        policy_name=policy_name,
+        config_path=config_path,
+        severity_totals=totals,
         max_per_day=max([1] + [n for r in rows.values() for n in r.per_day]),
-        extra={"longest_wait": max([1.0] + [r.median_response.total_seconds() for r in rows.values()
-                                             if r.median_response is not None])},
+        extra={
+            "longest_wait": max(
+                [1.0] + [r.median_response.total_seconds() for r in rows.values() if r.median_response is not None]
+            )
+        },
     )
 
 

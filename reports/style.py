@@ -51,5 +51,7 @@ def severity_style(severity: str) -> str:
 
 
 def badge_style(severity: str) -> str:
-    return severity_style(severity) + ";display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700;text-transform:uppercase;letter-spacing:.03em"
-
+    return (
+        severity_style(severity)
+        + ";display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700;text-transform:uppercase;letter-spacing:.03em"
+    )

@@ -29,28 +29,54 @@ def _time(value: Any) -> datetime:
 
 def build_context(case: dict[str, Any]) -> AuditContext:
     defaults = SPEC["defaults"]
-    accounts = [AccountInfo(a["platform"], a["handle"], a["kind"], a.get("councillor"), None, a.get("profile", ""))
-                for a in case.get("accounts", defaults["accounts"])]
+    accounts = [
+        AccountInfo(a["platform"], a["handle"], a["kind"], a.get("councillor"), None, a.get("profile", ""))
+        for a in case.get("accounts", defaults["accounts"])
+    ]
     by_handle = {a.handle: a for a in accounts}
     posts = []
     for spec in case["posts"]:
         author = by_handle.get(spec["by"])
         platform = spec.get("platform", author.platform if author else "x")
-        posts.append(PostView(
-            platform=platform, platform_id=spec["id"], feed_account=spec.get("feed", spec["by"]),
-            author_id=spec["by"], author_handle=spec["by"], author_account=author.handle if author else None,
-            councillor=author.councillor if author else None,
-            kind=spec.get("kind", "reply" if "parent" in spec else "post"), text=spec["text"],
-            created_at=_time(spec["at"]), url=None, parent_id=spec.get("parent"),
-            conversation_id=spec.get("conversation"),
-            deleted_at=_time(spec["deleted"]) if "deleted" in spec else None,
-        ))
-    meetings = [MeetingInfo(_time(m["start"]), _time(m["minutes_released"]) if m.get("minutes_released") else None,
-                            m["title"], tuple(m.get("agenda", [])), tuple(m.get("in_camera_topics", [])))
-                for m in defaults["meetings"]]
-    emergencies = [EmergencyInfo(_time(e["start"]), _time(e["end"]), tuple(e["topics"])) for e in defaults["emergencies"]]
-    return AuditContext(now=_time(case.get("now", defaults["now"])), tz=TZ, posts=posts, accounts=accounts,
-                        meetings=meetings, emergencies=emergencies)
+        posts.append(
+            PostView(
+                platform=platform,
+                platform_id=spec["id"],
+                feed_account=spec.get("feed", spec["by"]),
+                author_id=spec["by"],
+                author_handle=spec["by"],
+                author_account=author.handle if author else None,
+                councillor=author.councillor if author else None,
+                kind=spec.get("kind", "reply" if "parent" in spec else "post"),
+                text=spec["text"],
+                created_at=_time(spec["at"]),
+                url=None,
+                parent_id=spec.get("parent"),
+                conversation_id=spec.get("conversation"),
+                deleted_at=_time(spec["deleted"]) if "deleted" in spec else None,
+            )
+        )
+    meetings = [
+        MeetingInfo(
+            _time(m["start"]),
+            _time(m["minutes_released"]) if m.get("minutes_released") else None,
+            m["title"],
+            tuple(m.get("agenda", [])),
+            tuple(m.get("in_camera_topics", [])),
+        )
+        for m in defaults["meetings"]
+    ]
+    emergencies = [
+        EmergencyInfo(_time(e["start"]), _time(e["end"]), tuple(e["topics"])) for e in defaults["emergencies"]
+    ]
+    return AuditContext(
+        now=_time(case.get("now", defaults["now"])),
+        tz=TZ,
+        posts=posts,
+        accounts=accounts,
+        meetings=meetings,
+        emergencies=emergencies,
+    )
 
 
 @pytest.mark.parametrize("case", SPEC["cases"], ids=[c["name"] for c in SPEC["cases"]])
@@ -86,6 +112,8 @@ def test_auditing_twice_gives_the_same_findings() -> None:
 def test_a_disabled_rule_does_not_run(tmp_path: Path) -> None:
     text = (HERE.parent / "config" / "policy.yaml").read_text(encoding="utf-8")
     patched = tmp_path / "policy.yaml"
-    patched.write_text(text.replace("  tone:\n    severity: medium", "  tone:\n    enabled: false\n    severity: medium"))
+    patched.write_text(
+        text.replace("  tone:\n    severity: medium", "  tone:\n    enabled: false\n    severity: medium")
+    )
     assert "tone" not in {r.id for r in enabled_rules(load_policy(patched))}
     assert "tone" in {r.id for r in enabled_rules(POLICY)}

@@ -17,13 +17,17 @@ T0 = datetime(2026, 11, 17, 18, 0, tzinfo=UTC)
 @pytest.fixture
 def store(database_url: str) -> Store:
     store = Store(database_url)
-    store.sync_accounts([("x", "JaneDoe", "2222", "personal", "Jane Doe"), ("x", "CityofLeduc", "1111", "official-city", None)])
+    store.sync_accounts(
+        [("x", "JaneDoe", "2222", "personal", "Jane Doe"), ("x", "CityofLeduc", "1111", "official-city", None)]
+    )
     yield store
     store.close()
 
 
 def test_ingesting_the_same_bodies_twice_changes_nothing(store: Store) -> None:
-    body = page(post("101"), post("102", "Second"), post("103", "Reply?", author_id="999", kind="reply", parent_id="101"))
+    body = page(
+        post("101"), post("102", "Second"), post("103", "Reply?", author_id="999", kind="reply", parent_id="101")
+    )
     first = store.ingest("x", "JaneDoe", [body], T0, "replay")
     before = store.counts()
     second = store.ingest("x", "JaneDoe", [body], T0 + timedelta(hours=1), "replay")
@@ -35,7 +39,9 @@ def test_ingesting_the_same_bodies_twice_changes_nothing(store: Store) -> None:
 def test_an_edited_post_keeps_every_earlier_version(store: Store) -> None:
     store.ingest("x", "JaneDoe", [page(post("101", "Council met tonight"))], T0, "replay")
     store.ingest("x", "JaneDoe", [page(post("101", "Council met tonight (edited)"))], T0 + timedelta(hours=2), "replay")
-    counts = store.ingest("x", "JaneDoe", [page(post("101", "Council met tonight (edited)"))], T0 + timedelta(hours=3), "replay")
+    counts = store.ingest(
+        "x", "JaneDoe", [page(post("101", "Council met tonight (edited)"))], T0 + timedelta(hours=3), "replay"
+    )
     assert counts.updated == 0
     with store.session() as session:
         row = session.scalar(select(models.Post).filter_by(platform_id="101"))
@@ -55,10 +61,19 @@ def test_a_hostile_post_is_stored_exactly_as_received(store: Store) -> None:
 
 
 def test_posts_resolve_to_the_configured_account_that_wrote_them(store: Store) -> None:
-    store.ingest("x", "CityofLeduc", [page(post("201", "City news", author_id="1111"),
-                                            post("202", "Councillor comment", author_id="2222", kind="reply", parent_id="201"),
-                                            post("203", "Resident", author_id="777", kind="reply", parent_id="201"))],
-                 T0, "replay")
+    store.ingest(
+        "x",
+        "CityofLeduc",
+        [
+            page(
+                post("201", "City news", author_id="1111"),
+                post("202", "Councillor comment", author_id="2222", kind="reply", parent_id="201"),
+                post("203", "Resident", author_id="777", kind="reply", parent_id="201"),
+            )
+        ],
+        T0,
+        "replay",
+    )
     by_id = {v.platform_id: v for v in store.post_views()}
     assert by_id["202"].councillor == "Jane Doe" and by_id["202"].feed_account == "CityofLeduc"
     assert by_id["201"].author_account == "CityofLeduc" and by_id["201"].councillor is None
@@ -87,7 +102,10 @@ def test_a_run_records_each_account_and_its_error(store: Store) -> None:
     store.record_account(run_id, "x", "CityofLeduc", IngestCounts(), T0, "auth", "auth: token expired")
     assert store.finish_run(run_id, T0) == "partial"
     run = store.runs()[-1]
-    assert [(a.account.handle, a.new, a.error_kind) for a in run.accounts] == [("JaneDoe", 2, None), ("CityofLeduc", 0, "auth")]
+    assert [(a.account.handle, a.new, a.error_kind) for a in run.accounts] == [
+        ("JaneDoe", 2, None),
+        ("CityofLeduc", 0, "auth"),
+    ]
 
 
 def test_the_schema_is_upgraded_in_place_on_an_existing_database(database_url: str) -> None:

@@ -11,7 +11,7 @@ from pydantic import Field
 from auditor.context import AuditContext, MeetingInfo
 from auditor.records import Finding, PostView, Severity
 from auditor.rules.base import PostRule, RuleParams, quoted
-from auditor.text import Lexicon
+from auditor.text import Lexicon, lexicon
 
 
 class Params(RuleParams):
@@ -60,7 +60,7 @@ class DecisionBeforeRelease(PostRule):
                 quoted(post, match),
             )
             return
-        topic = Lexicon(meeting.agenda).search(folded) if meeting.agenda else None
+        topic = lexicon(meeting.agenda).search(folded) if meeting.agenda else None
         if topic:
             yield self.finding(
                 post,

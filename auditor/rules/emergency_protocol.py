@@ -14,7 +14,7 @@ from pydantic import Field
 from auditor.context import AuditContext
 from auditor.records import Finding, PostView, Severity
 from auditor.rules.base import PostRule, RuleParams, quoted
-from auditor.text import Lexicon
+from auditor.text import lexicon
 
 
 class Params(RuleParams):
@@ -38,10 +38,10 @@ class EmergencyProtocol(PostRule):
         if post.kind in ("repost", "quote") and ctx.official(ctx.parent(post)):
             return  # sharing the City's own message is the protocol
         folded = ctx.folded(post)
-        if Lexicon(self.params.deferring_phrases).search(folded):
+        if lexicon(tuple(self.params.deferring_phrases)).search(folded):
             return
         for emergency in active:
-            match = Lexicon(emergency.topics).search(folded)
+            match = lexicon(emergency.topics).search(folded)
             if match:
                 yield self.finding(post, f"Posts about \u201c{match.phrase}\u201d while the Municipal "
                                    "Emergency Plan is active, instead of sharing the City's updates.",

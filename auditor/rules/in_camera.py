@@ -38,24 +38,24 @@ class InCamera(PostRule):
 
     def check_post(self, post: PostView, ctx: AuditContext) -> Iterator[Finding]:
         folded = ctx.folded(post)
-        harmless = [(m.start, m.end) for m in self._harmless.finditer(folded)]
         for match in self._phrases.finditer(folded):
-            if any(a <= match.start and match.end <= b for a, b in harmless):
+            if self._harmless and any(h.start <= match.start and match.end <= h.end
+                                      for h in self._harmless.finditer(folded)):
                 continue
             yield self.finding(post, f"Mentions \u201c{match.quote}\u201d: in-camera or confidential "
                                "matters must not be shared.", quoted(post, match))
             return
-        for meeting in ctx.meetings:
-            if post.created_at < meeting.start or not meeting.in_camera_topics:
-                continue
-            match = Lexicon(meeting.in_camera_topics).search(folded)
-            if match:
-                when = meeting.start.astimezone(ctx.tz).strftime("%-d %B %Y")
-                yield self.finding(
-                    post,
-                    f"Discusses \u201c{match.phrase}\u201d, a subject of the in-camera session of "
-                    f"the {meeting.title.lower()} on {when}.",
-                    quoted(post, match),
-                    clause=self.params.topics_clause,
-                )
-                return
+        topic = ctx.in_camera_topics.search(folded)
+        if topic is None:
+            return
+        held = [m for m in ctx.meetings if m.start <= post.created_at and topic.phrase in m.in_camera_topics]
+        if held:
+            meeting = held[-1]
+            when = meeting.start.astimezone(ctx.tz).strftime("%-d %B %Y")
+            yield self.finding(
+                post,
+                f"Discusses \u201c{topic.phrase}\u201d, a subject of the in-camera session of the "
+                f"{meeting.title.lower()} on {when}.",
+                quoted(post, topic),
+                clause=self.params.topics_clause,
+            )

@@ -1,0 +1,51 @@
+"""How often does the auditor flag ordinary political speech? Real posts, no planted faults.
+
+Runs every rule over ../shared/corpus (US Congress tweets, Canadian party leaders' Facebook
+posts) as if a councillor had written them, and prints how many are flagged medium or high,
+with each one's rule and evidence, so a lexicon that cries wolf can be seen and mended.
+
+    .venv/bin/python benchmarks/false_alarms.py
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from auditor.context import AuditContext  # noqa: E402
+from auditor.engine import enabled_rules, evaluate  # noqa: E402
+from auditor.policy import load_policy  # noqa: E402
+from benchmarks.corpus import ACCOUNTS, CORPUS, corpus_posts  # noqa: E402
+
+POST_RULES = {"in-camera", "decision-before-release", "tone", "official-account-politics", "emergency-protocol"}
+
+
+def main() -> int:
+    if not CORPUS.exists():
+        print(f"{CORPUS} is absent: nothing to measure")
+        return 0
+    policy = load_policy(Path(__file__).resolve().parents[1] / "config" / "policy.yaml")
+    posts = list(corpus_posts())
+    ctx = AuditContext(now=datetime(2022, 1, 1, tzinfo=UTC), tz=ZoneInfo("America/Edmonton"), posts=posts,
+                       accounts=ACCOUNTS)
+    # Post-level rules only: cadence and response-time need a council's calendar and threads.
+    findings = [f for f in evaluate(ctx, enabled_rules(policy, only=POST_RULES))
+                if f.severity in ("medium", "high")]
+    own = sum(1 for p in posts if p.kind != "repost")
+    flagged = {f.subject for f in findings}
+    print(f"corpus: {len(posts)} posts ({own} in the officials' own words)")
+    print(f"flagged medium or high: {len(flagged)} ({len(flagged) / own:.2%} of own posts; target at most 1%)")
+    for rule, count in Counter(f.rule for f in findings).most_common():
+        print(f"  {rule}: {count}")
+    for f in findings:
+        print(f"  - {f.rule} [{f.severity}] {f.platform} {f.subject}: \u201c{f.evidence}\u201d")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -95,7 +95,8 @@ def pull_all(settings: Settings, store: Store, now: datetime, env: Mapping[str, 
                 raise connector
             pulled = connector.pull(AccountRef(account.platform, account.handle, account.id or known_id), cursor)
             counts = store.ingest(account.platform, account.handle, pulled.pages, now, mode, pulled.profile)
-            progress(f"{label}: {counts.fetched} read, {counts.new} new, {counts.updated} edited")
+            deleted = f", {counts.deleted} found deleted" if counts.deleted else ""
+            progress(f"{label}: {counts.fetched} read, {counts.new} new, {counts.updated} edited{deleted}")
         except ConnectorError as exc:
             kind, error = exc.kind, str(exc)
             progress(f"{label}: FAILED ({kind}) {error}")

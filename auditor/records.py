@@ -73,6 +73,7 @@ class Page:
     newest_id: str | None = None
     account_id: str | None = None  # the feed account's id, when the body reveals it
     errors: list[str] = field(default_factory=list)
+    gone_ids: list[str] = field(default_factory=list)  # posts the platform says no longer exist
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,11 @@ class IngestCounts:
     fetched: int = 0
     new: int = 0
     updated: int = 0
+    deleted: int = 0  # archived posts the platform reported gone (kept, marked)
 
     def __add__(self, other: IngestCounts) -> IngestCounts:
-        return IngestCounts(self.fetched + other.fetched, self.new + other.new, self.updated + other.updated)
+        return IngestCounts(self.fetched + other.fetched, self.new + other.new, self.updated + other.updated,
+                            self.deleted + other.deleted)
 
 
 class Store:
@@ -194,7 +196,14 @@ class Store:
             row.author_name = row.author_name or post.author_name
             row.parent_id = row.parent_id or post.parent_id
             row.conversation_id = row.conversation_id or post.conversation_id
-        return IngestCounts(len(page.posts), new, updated)
+        deleted = 0
+        if page.gone_ids:
+            for row in session.scalars(select(models.Post).where(
+                    models.Post.platform == account.platform, models.Post.platform_id.in_(page.gone_ids),
+                    models.Post.deleted_at.is_(None))):
+                row.deleted_at = now  # never removed: the archive keeps what was captured
+                deleted += 1
+        return IngestCounts(len(page.posts), new, updated, deleted)
 
     def mark_deleted(self, platform: str, platform_id: str, now: datetime) -> bool:
         with self.session() as session, session.begin():

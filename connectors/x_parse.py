@@ -56,6 +56,9 @@ def parse_x_page(body: Any, account: AccountRef, *, assume_feed_author: bool = T
         newest_id=meta.get("newest_id"),
         account_id=feed_id,
         errors=[_error_text(e) for e in errors if isinstance(e, dict)],
+        # A lookup of archived ids answers "Not Found" for deleted tweets: the archive marks them.
+        gone_ids=[str(e["resource_id"]) for e in errors
+                  if isinstance(e, dict) and e.get("resource_type") == "tweet" and e.get("resource_id") and _gone(e)],
     )
 
 

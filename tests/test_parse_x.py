@@ -262,3 +262,8 @@ def test_profile_is_the_feed_accounts_includes_entry(payload):
     profile = x_profile(body, AccountRef("x", "WAQASEJAZCH"))
     assert profile is not None and profile["description"].startswith("Asst. Prof at S3H")
     assert x_profile(payload(f"{TWEEPY}/test_client_get_users_tweets.0.GET.json"), TWITTER) is None
+
+
+def test_a_lookup_that_cannot_find_archived_tweets_lists_them_as_gone(payload):
+    page = parse_x_page(payload(f"{ACADEMIC}/tweets-0b8bd2.body.json"), AccountRef("x", "someone", "1"))
+    assert page.posts == [] and page.gone_ids[:3] == ["1", "2", "3"]

@@ -113,3 +113,16 @@ def test_the_schema_is_upgraded_in_place_on_an_existing_database(database_url: s
     reopened = Store(database_url)  # a second open finds the schema at head and changes nothing
     assert reopened.counts()["posts"] == 0
     reopened.close()
+
+
+def test_a_post_the_platform_reports_gone_is_marked_deleted_and_kept(store: Store) -> None:
+    from auditor.records import Page
+
+    store.ingest("x", "JaneDoe", [page(post("101", "Regretted post")), page(post("102"))], T0, "replay")
+    later = T0 + timedelta(days=1)
+    counts = store.ingest("x", "JaneDoe", [Page([], gone_ids=["101", "999"])], later, "replay")
+    again = store.ingest("x", "JaneDoe", [Page([], gone_ids=["101"])], later + timedelta(hours=1), "replay")
+    assert (counts.deleted, again.deleted) == (1, 0)
+    views = {v.platform_id: v for v in store.post_views()}
+    assert views["101"].deleted_at == later and views["101"].text == "Regretted post"
+    assert views["102"].deleted_at is None

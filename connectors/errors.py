@@ -13,13 +13,16 @@ from datetime import datetime
 
 # `access_token=…`, `appsecret_proof=…`, `Bearer …`: redact the value, keep what it was.
 _SECRET = re.compile(
-    r"(access_token|appsecret_proof|client_secret|bearer)([=:\s]+)[^\s&\"',]+", re.I
+    r"(access_token|appsecret_proof|client_secret)([=:\s]+)[^\s&\"',]+"
+    # after "Bearer", only a token-shaped value: "the bearer token was rejected" stays readable
+    r"|(bearer)(\s+)[A-Za-z0-9%._~+/=-]{16,}",
+    re.I,
 )
 
 
 def scrub(text: str) -> str:
     """Remove credential values from text meant for people or logs."""
-    return _SECRET.sub(r"\1\2[redacted]", text)
+    return _SECRET.sub(lambda m: f"{m[1] or m[3]}{m[2] or m[4]}[redacted]", text)
 
 
 class ConnectorError(Exception):

@@ -267,3 +267,11 @@ def test_profile_is_the_feed_accounts_includes_entry(payload):
 def test_a_lookup_that_cannot_find_archived_tweets_lists_them_as_gone(payload):
     page = parse_x_page(payload(f"{ACADEMIC}/tweets-0b8bd2.body.json"), AccountRef("x", "someone", "1"))
     assert page.posts == [] and page.gone_ids[:3] == ["1", "2", "3"]
+
+
+def test_scrubbing_removes_tokens_but_keeps_the_words_around_them():
+    from connectors.errors import scrub
+
+    assert scrub("the bearer token was rejected") == "the bearer token was rejected"
+    assert "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA" not in scrub("Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2B")
+    assert scrub("/v23.0/x?access_token=EAAB123&after=abc") == "/v23.0/x?access_token=[redacted]&after=abc"

@@ -1,0 +1,184 @@
+"""Live Facebook connector: a Page's posts with their comments and replies, via the Graph API.
+
+Cursor: Graph post ids are not ordered, so this connector's cursor is a time. Each returned
+`Page.newest_id` is the newest top-level post's `created_time` in UTC, written
+"YYYY-MM-DDTHH:MM:SS+00:00"; in that one fixed format text order is time order, which is how
+the store compares non-numeric cursors. The next cycle sends `since=<that time in Unix
+seconds>`. `since` includes that second, so the newest post (and its newest comments) is read
+again; the store recognises it. Comments added later to posts older than the cursor are not
+re-read by this pull.
+
+Paging: `paging.next` is followed here, not with facebook-sdk's `get_all_connections`, which
+raises KeyError when the next URL carries no `access_token` (Graph omits it in some answers).
+
+Errors: facebook-sdk raises `GraphAPIError` from the JSON body whatever the HTTP status (Graph
+throttles with HTTP 400/403 and codes 4/17/32/613, not 429); `graph_error` classifies by code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import facebook
+import requests
+
+from auditor.records import AccountRef, Page
+from connectors.base import Pull
+from connectors.errors import AuthError, ConnectorError, MalformedBody, PlatformError
+from connectors.facebook_parse import graph_error, parse_facebook_page
+from connectors.http import DEFAULT_TIMEOUT, transport_errors
+
+if TYPE_CHECKING:
+    from auditor.settings import Settings
+
+PLATFORM = "facebook"
+_COMMENT = "id,message,created_time,from,parent,permalink_url"
+POST_FIELDS = ("id,message,story,created_time,updated_time,permalink_url,from,status_type,"
+               f"comments.limit(100){{{_COMMENT},comments.limit(100){{{_COMMENT}}}}}")
+TOKEN_HELP = "a Page access token with pages_read_engagement and pages_read_user_content"
+
+
+@dataclass(frozen=True)
+class Token:
+    """An access token and the environment variable it came from (named in errors, never the value)."""
+
+    env: str
+    value: str | None
+
+
+class FacebookConnector:
+    platform = PLATFORM
+
+    def __init__(self, graph: facebook.GraphAPI, *, max_pages: int = 5, token_env: str = "FACEBOOK_TOKEN",
+                 account_tokens: Mapping[str, Token] | None = None):
+        """`graph.access_token` is the default token, from `token_env`; `account_tokens` maps a
+        lower-cased handle to a Page token of its own."""
+        self.graph = graph
+        self.max_pages = max_pages
+        self.default = Token(token_env, graph.access_token)
+        self.account_tokens = dict(account_tokens or {})
+        self._ids: dict[str, tuple[str, str | None]] = {}  # handle -> (page id, about)
+        self._status: int | None = None
+        self._requests = 0
+        # facebook-sdk hides the HTTP status: remember it (a non-JSON 5xx is a server error, not a
+        # malformed body) and count the requests a pull makes.
+        graph.session.hooks["response"].append(self._count)
+
+    def pull(self, account: AccountRef, cursor: str | None) -> Pull:
+        token = self.account_tokens.get(account.handle.lower(), self.default)
+        if not token.value:
+            raise AuthError(PLATFORM, account.handle, "auth", f"{token.env} is not set: put {TOKEN_HELP} in it")
+        with self._errors(account.handle, token.env):
+            page_id, about = self._page_id(account, token.value)
+            ref = AccountRef(account.platform, account.handle, page_id)
+            args: dict[str, Any] = {"fields": POST_FIELDS, "limit": 100, "access_token": token.value}
+            if (since := _since(cursor)) is not None:
+                args["since"] = since
+            body = self.graph.get_connections(page_id, "posts", **args)
+            pages = [_with_time_cursor(parse_facebook_page(body, ref, kind_hint="posts"))]
+            while len(pages) < self.max_pages and (url := _next_url(body)):
+                body = self._follow(url, token.value, account)
+                pages.append(_with_time_cursor(parse_facebook_page(body, ref, kind_hint="posts")))
+        return Pull(pages, about, self._requests)
+
+    def _page_id(self, account: AccountRef, token: str) -> tuple[str, str | None]:
+        if account.platform_id:
+            return account.platform_id, None
+        key = account.handle.lower()
+        if key not in self._ids:
+            page = self.graph.get_object(account.handle, fields="id,name,about", access_token=token)
+            if not isinstance(page, dict) or not isinstance(page.get("id"), str):
+                raise MalformedBody(PLATFORM, account.handle, "malformed", "the Page lookup returned no id")
+            about = page.get("about")
+            self._ids[key] = (page["id"], about if isinstance(about, str) else None)
+        return self._ids[key]
+
+    def _follow(self, url: str, token: str, account: AccountRef) -> Any:
+        """GET a `paging.next` URL with our token, whether or not Graph put one in it."""
+        if not url.startswith(facebook.FACEBOOK_GRAPH_URL):
+            raise MalformedBody(PLATFORM, account.handle, "malformed",
+                                "paging.next points outside the Graph API; not sending the token there")
+        base, _, query = url.partition("?")
+        # Keep Graph's own encoding of the other parameters; replace any token it echoed.
+        kept = [p for p in query.split("&") if p and p.split("=", 1)[0] != "access_token"]
+        target = f"{base}?{'&'.join(kept)}" if kept else base
+        response = self.graph.session.get(target, params={"access_token": token},
+                                          timeout=self.graph.timeout, proxies=self.graph.proxies)
+        body = response.json()  # not JSON: JSONDecodeError, mapped in _errors
+        if isinstance(body, dict) and body.get("error"):
+            raise facebook.GraphAPIError(body)  # the same path as the SDK's own requests
+        if response.status_code >= 500:
+            raise PlatformError(PLATFORM, account.handle, "platform", f"Graph answered HTTP {response.status_code}")
+        return body
+
+    def _count(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._status = response.status_code
+        self._requests += 1
+
+    @contextmanager
+    def _errors(self, handle: str, env: str) -> Iterator[None]:
+        self._status, self._requests = None, 0
+        try:
+            with transport_errors(PLATFORM, handle):
+                yield
+        except facebook.GraphAPIError as exc:
+            raise self._graph_error(exc, handle, env) from None
+        except MalformedBody:
+            if self._status is not None and self._status >= 500:  # an HTML error page from a proxy
+                raise PlatformError(PLATFORM, handle, "platform", f"Graph answered HTTP {self._status}") from None
+            raise
+
+    def _graph_error(self, exc: facebook.GraphAPIError, handle: str, env: str) -> ConnectorError:
+        result = exc.result
+        if isinstance(result, dict) and "error" in result:
+            error = graph_error(result["error"], AccountRef(PLATFORM, handle))
+            if isinstance(error, AuthError):
+                return AuthError(PLATFORM, handle, error.kind, f"{error.message} (token from {env})")
+            return error
+        if self._status is not None and self._status >= 500:
+            return PlatformError(PLATFORM, handle, "platform", f"Graph answered HTTP {self._status}")
+        # facebook-sdk's own complaint, e.g. "Maintype was not text, image, or querystring" for HTML.
+        return MalformedBody(PLATFORM, handle, "malformed", f"the Graph response is not JSON ({exc})")
+
+
+def _since(cursor: str | None) -> int | None:
+    """Unix seconds for a time cursor; None (read from the newest back) for anything else."""
+    if not cursor:
+        return None
+    try:
+        moment = datetime.fromisoformat(cursor)
+    except ValueError:
+        return None  # not a time this connector wrote; max_pages still bounds the read
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+
+
+def _with_time_cursor(page: Page) -> Page:
+    times = [p.created_at for p in page.posts if p.parent_id is None]  # top-level posts only
+    newest = max(times).astimezone(UTC).isoformat(timespec="seconds") if times else None
+    return replace(page, newest_id=newest)
+
+
+def _next_url(body: Any) -> str | None:
+    paging = body.get("paging") if isinstance(body, dict) else None
+    url = paging.get("next") if isinstance(paging, dict) else None
+    return url if isinstance(url, str) and url else None
+
+
+def make_facebook(settings: Settings, env: Mapping[str, str]) -> FacebookConnector:
+    """The live Facebook connector: the platform token, plus each account's own `token_env`."""
+    access = settings.platforms.facebook
+    own = {a.handle.lower(): Token(a.token_env, env.get(a.token_env) or None)
+           for a, _ in settings.accounts() if a.platform == PLATFORM and a.token_env}
+    default = env.get(access.token_env) or None
+    if default is None and not any(t.value for t in own.values()):
+        raise AuthError(PLATFORM, "*", "auth", f"{access.token_env} is not set: put {TOKEN_HELP} in it")
+    graph = facebook.GraphAPI(access_token=default, timeout=DEFAULT_TIMEOUT)
+    # facebook-sdk 3.1.0 only accepts versions up to 3.1 in its constructor; the attribute is the
+    # path prefix ("v23.0" -> https://graph.facebook.com/v23.0/...).
+    version = access.graph_version
+    graph.version = version if version.startswith("v") else f"v{version}"
+    return FacebookConnector(graph, token_env=access.token_env, account_tokens=own)

@@ -263,6 +263,30 @@ def schedule(app: App, once: bool) -> None:
     sys.exit(serve(app.settings, app.env, once=once, say=_say))
 
 
+@cli.group()
+def accounts() -> None:
+    """The configured accounts."""
+
+
+@accounts.command("check")
+@click.pass_obj
+def accounts_check(app: App) -> None:
+    """Verify access to every account, resolve ids, and print a table; exit 1 if any has a problem."""
+    settings = app.settings
+    results = pipeline.check_accounts(settings, app.store(), app.env)
+    rows = [("PLATFORM", "HANDLE", "OWNER", "ID", "STATUS")] + [
+        (r.platform, r.handle, r.owner, r.platform_id or "-", "OK" if r.problem is None else "PROBLEM") for r in results
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        _say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    problems = [r for r in results if r.problem]
+    for r in problems:
+        _say(f"\n{r.platform} @{r.handle}: {r.problem}")
+    if problems:
+        sys.exit(1)
+
+
 @cli.command()
 @click.pass_obj
 def status(app: App) -> None:

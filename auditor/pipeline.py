@@ -98,13 +98,50 @@ def pull_all(settings: Settings, store: Store, now: datetime, env: Mapping[str, 
             deleted = f", {counts.deleted} found deleted" if counts.deleted else ""
             progress(f"{label}: {counts.fetched} read, {counts.new} new, {counts.updated} edited{deleted}")
         except ConnectorError as exc:
-            kind, error = exc.kind, str(exc)
+            kind, error = exc.kind, exc.explanation
             progress(f"{label}: FAILED ({kind}) {error}")
         outcome = AccountOutcome(account.platform, account.handle, owner, counts, kind, error)
         store.record_account(run_id, account.platform, account.handle, counts, now, kind,
                              f"{kind}: {error}" if error else None)
         outcomes.append(outcome)
     return run_id, outcomes
+
+
+@dataclass(frozen=True)
+class AccountCheck:
+    platform: str
+    handle: str
+    owner: str
+    platform_id: str | None
+    problem: str | None  # None: OK
+
+
+def check_accounts(settings: Settings, store: Store, env: Mapping[str, str]) -> list[AccountCheck]:
+    """Verify access to every configured account and record the ids the platforms resolve."""
+    results = []
+    connectors: dict[str, Connector | ConnectorError] = {}
+    for account, councillor in settings.accounts():
+        owner = councillor.name if councillor else "official"
+        try:
+            if account.platform not in connectors:
+                try:
+                    connectors[account.platform] = connector_for(settings, account.platform, env)
+                except ConnectorError as exc:
+                    connectors[account.platform] = exc
+            connector = connectors[account.platform]
+            if isinstance(connector, ConnectorError):
+                raise connector
+            found = connector.check(AccountRef(account.platform, account.handle, account.id))
+        except ConnectorError as exc:
+            results.append(AccountCheck(account.platform, account.handle, owner, account.id, exc.explanation))
+            continue
+        if account.id and account.id != found:
+            problem = f"the configured id {account.id} is not this account's ({found}): correct `id:`"
+            results.append(AccountCheck(account.platform, account.handle, owner, found, problem))
+            continue
+        store.sync_accounts([(account.platform, account.handle, found, account.kind, councillor.name if councillor else None)])
+        results.append(AccountCheck(account.platform, account.handle, owner, found, None))
+    return results
 
 
 def build_context(settings: Settings, store: Store, now: datetime, until: datetime | None = None) -> AuditContext:

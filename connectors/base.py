@@ -31,6 +31,10 @@ class Connector(Protocol):
         """Read what is new since `cursor` (the newest id or time the archive holds, or None)."""
         ...
 
+    def check(self, account: AccountRef) -> str:
+        """Verify access to the account and return its platform id; raise a ConnectorError if not."""
+        ...
+
 
 def pages_newest_first(pages: list[Page]) -> Iterator[Page]:
     yield from reversed(pages)

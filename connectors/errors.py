@@ -37,6 +37,11 @@ class ConnectorError(Exception):
         self.message = scrub(message).rstrip(". ")
         super().__init__(f"{platform} {account}: {self.message}. {self.advice}")
 
+    @property
+    def explanation(self) -> str:
+        """What went wrong and what to do, for a line that already names the account."""
+        return f"{self.message}. {self.advice}"
+
 
 class RateLimited(ConnectorError):
     advice = "Wait for the limit to reset; the next scheduled run resumes from the saved cursor."

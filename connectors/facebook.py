@@ -85,6 +85,18 @@ class FacebookConnector:
                 pages.append(_with_time_cursor(parse_facebook_page(body, ref, kind_hint="posts")))
         return Pull(pages, about, self._requests)
 
+    def check(self, account: AccountRef) -> str:
+        token = self.account_tokens.get(account.handle.lower(), self.default)
+        if not token.value:
+            raise AuthError(PLATFORM, account.handle, "auth", f"{token.env} is not set: put {TOKEN_HELP} in it")
+        with self._errors(account.handle, token.env):
+            # Always asked, even for a configured id: this is what proves the token can read the Page.
+            page = self.graph.get_object(account.platform_id or account.handle, fields="id,name",
+                                         access_token=token.value)
+        if not isinstance(page, dict) or not isinstance(page.get("id"), str):
+            raise MalformedBody(PLATFORM, account.handle, "malformed", "the Page lookup returned no id")
+        return page["id"]
+
     def _page_id(self, account: AccountRef, token: str) -> tuple[str, str | None]:
         if account.platform_id:
             return account.platform_id, None

@@ -37,6 +37,15 @@ class ReplayConnector:
     def folder(self, account: AccountRef) -> Path:
         return self.directory / self.platform / account.handle
 
+    def check(self, account: AccountRef) -> str:
+        """The recorded bodies are there and parse; the id is the configured or recorded one."""
+        pulled = self.pull(account, None)
+        found = account.platform_id or next((p.account_id for p in pulled.pages if p.account_id), None)
+        if not found:
+            raise ConnectorError(self.platform, account.handle, "not-found",
+                                 "the recorded bodies do not name this account's id; add `id:` to its configuration")
+        return found
+
     def pull(self, account: AccountRef, cursor: str | None) -> Pull:
         parser = PARSERS.get(self.platform)
         if parser is None:

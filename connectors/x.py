@@ -79,6 +79,10 @@ class XConnector:
             profile = next((u["description"] for u in users if u and isinstance(u.get("description"), str)), None)
         return Pull(pages, profile, 1 + len(pages))  # the user lookup, then one request per page
 
+    def check(self, account: AccountRef) -> str:
+        with self._errors(account.handle):
+            return self._lookup(account)[0]
+
     def _lookup(self, account: AccountRef) -> tuple[str, str | None]:
         """The account's id (resolved from the handle once) and its profile description."""
         known = account.platform_id or self._ids.get(account.handle.lower())

@@ -55,9 +55,7 @@ class RunReport:
 
 def open_store(settings: Settings) -> Store:
     store = Store(settings.database_url)
-    store.sync_accounts(
-        (a.platform, a.handle, a.id, a.kind, c.name if c else None) for a, c in settings.accounts()
-    )
+    store.sync_accounts((a.platform, a.handle, a.id, a.kind, c.name if c else None) for a, c in settings.accounts())
     return store
 
 
@@ -70,8 +68,9 @@ def connector_for(settings: Settings, platform: str, env: Mapping[str, str]) -> 
     return factory(settings, env)
 
 
-def pull_all(settings: Settings, store: Store, now: datetime, env: Mapping[str, str],
-             progress: Progress) -> tuple[int, list[AccountOutcome]]:
+def pull_all(
+    settings: Settings, store: Store, now: datetime, env: Mapping[str, str], progress: Progress
+) -> tuple[int, list[AccountOutcome]]:
     """Pull every configured account; one account failing never stops the others."""
     mode = "replay" if settings.replay_dir else "live"
     run_id = store.start_run(now, mode)
@@ -101,8 +100,9 @@ def pull_all(settings: Settings, store: Store, now: datetime, env: Mapping[str, 
             kind, error = exc.kind, exc.explanation
             progress(f"{label}: FAILED ({kind}) {error}")
         outcome = AccountOutcome(account.platform, account.handle, owner, counts, kind, error)
-        store.record_account(run_id, account.platform, account.handle, counts, now, kind,
-                             f"{kind}: {error}" if error else None)
+        store.record_account(
+            run_id, account.platform, account.handle, counts, now, kind, f"{kind}: {error}" if error else None
+        )
         outcomes.append(outcome)
     return run_id, outcomes
 
@@ -139,7 +139,9 @@ def check_accounts(settings: Settings, store: Store, env: Mapping[str, str]) -> 
             problem = f"the configured id {account.id} is not this account's ({found}): correct `id:`"
             results.append(AccountCheck(account.platform, account.handle, owner, found, problem))
             continue
-        store.sync_accounts([(account.platform, account.handle, found, account.kind, councillor.name if councillor else None)])
+        store.sync_accounts(
+            [(account.platform, account.handle, found, account.kind, councillor.name if councillor else None)]
+        )
         results.append(AccountCheck(account.platform, account.handle, owner, found, None))
     return results
 
@@ -150,8 +152,10 @@ def build_context(settings: Settings, store: Store, now: datetime, until: dateti
         tz=settings.council.tz,
         posts=store.post_views(until=until),
         accounts=store.account_infos(),
-        meetings=[MeetingInfo(m.start, m.minutes_released, m.title, tuple(m.agenda), tuple(m.in_camera_topics))
-                  for m in settings.meetings],
+        meetings=[
+            MeetingInfo(m.start, m.minutes_released, m.title, tuple(m.agenda), tuple(m.in_camera_topics))
+            for m in settings.meetings
+        ],
         emergencies=[EmergencyInfo(e.start, e.end, tuple(e.topics)) for e in settings.emergencies],
         preferred_platforms=tuple(settings.council.preferred_platforms),
     )
@@ -167,22 +171,26 @@ def audit(settings: Settings, store: Store, now: datetime) -> list[models.Findin
         for row in rows:
             if severity_rank(row.severity) < threshold:
                 continue
-            post = session.scalar(select(models.Post).filter_by(platform=row.platform, platform_id=row.post_id)) \
-                if row.post_id else None
+            post = (
+                session.scalar(select(models.Post).filter_by(platform=row.platform, platform_id=row.post_id))
+                if row.post_id
+                else None
+            )
             subject, message = alert_message(settings, row, post, now)
-            store.enqueue(session, f"alert:{row.id}", "alert", list(settings.email.alerts_to), subject,
-                          message.as_string(), now)
+            store.enqueue(
+                session, f"alert:{row.id}", "alert", list(settings.email.alerts_to), subject, message.as_string(), now
+            )
 
     return store.save_findings(findings, now, on_new=queue_alerts)
 
 
 def deliver(settings: Settings, store: Store, now: datetime, env: Mapping[str, str]) -> DeliveryResult:
-    return deliver_pending(store, smtp=settings.email.smtp, outbox_dir=settings.outbox_dir,
-                           sender=settings.email.from_, env=env, now=now)
+    return deliver_pending(
+        store, smtp=settings.email.smtp, outbox_dir=settings.outbox_dir, sender=settings.email.from_, env=env, now=now
+    )
 
 
-def run_cycle(settings: Settings, store: Store, now: datetime, env: Mapping[str, str],
-              progress: Progress) -> RunReport:
+def run_cycle(settings: Settings, store: Store, now: datetime, env: Mapping[str, str], progress: Progress) -> RunReport:
     """`auditor run` and the scheduled pull job: pull, audit, alert, deliver."""
     run_id, outcomes = pull_all(settings, store, now, env, progress)
     new = audit(settings, store, now)

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -324,12 +324,18 @@ def demo(app: App) -> None:
     if settings.replay_dir is None:
         raise click.UsageError(f"{settings.path} has no `replay:` folder; the demo reads recorded bodies only")
     store = pipeline.open_store(settings)
-    now = app.now()
+    newest = pipeline.newest_recorded(settings)
+    if app._now is None and newest is not None:
+        # Recorded bodies are a moment in time: audit as of the day after the newest post, so the
+        # demo shows the same findings whenever it is run.
+        now = min(app.now(), newest + timedelta(days=1))
+        _say(f"Auditing as of {now.astimezone(settings.council.tz):%a %-d %b %Y %H:%M %Z}, the day after the "
+             "newest recorded post (--now changes it).")
+    else:
+        now = app.now()
     result = pipeline.run_cycle(settings, store, now, app.env, _say)
     _print_run(result, settings)
-    views = store.post_views()
-    newest = max((p.created_at for p in views), default=now)
-    period = iso_week(week_of(newest, settings.council.tz), settings.council.tz)
+    period = iso_week(week_of(newest or now, settings.council.tz), settings.council.tz)
     rendered = reporting.make_report(settings, store, now, period, title="Weekly social media report")
     html, text = reporting.write_report(rendered, settings.reports_dir, f"weekly-{period.key}")
     reporting.queue_weekly(settings, store, rendered, now)

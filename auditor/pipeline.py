@@ -146,6 +146,23 @@ def check_accounts(settings: Settings, store: Store, env: Mapping[str, str]) -> 
     return results
 
 
+def newest_recorded(settings: Settings) -> datetime | None:
+    """The newest post time in the replay folder, read without storing anything."""
+    if settings.replay_dir is None:
+        return None
+    newest = None
+    for account, _ in settings.accounts():
+        try:
+            pulled = ReplayConnector(account.platform, settings.replay_dir).pull(
+                AccountRef(account.platform, account.handle, account.id), None)
+        except ConnectorError:
+            continue  # the real run reports it
+        for page in pulled.pages:
+            for post in page.posts:
+                newest = post.created_at if newest is None or post.created_at > newest else newest
+    return newest
+
+
 def build_context(settings: Settings, store: Store, now: datetime, until: datetime | None = None) -> AuditContext:
     return AuditContext(
         now=now,

@@ -48,3 +48,8 @@ def test_excerpt_and_one_line_flatten_line_breaks() -> None:
     assert "\n" not in excerpt("a\nb\nc" * 50, 10, 12)
     assert one_line("a\r\nb", 10) == "a b"
     assert len(one_line("x" * 500, 100)) == 100
+
+
+def test_curly_apostrophes_typed_on_phones_match_straight_ones() -> None:
+    match = Lexicon(["you're wrong"]).search(fold("No, you\u2019re wrong about the budget."))
+    assert match is not None and match.quote == "you\u2019re wrong"

@@ -9,13 +9,13 @@ from typing import Any
 from auditor.settings import Settings
 from reports.mail import build_message
 from reports.model import finding_item
-from reports.render import environment, render
+from reports.render import PLATFORM_NAMES, environment, render
 
 
 def alert_subject(item: Any, council: str) -> str:
     # Never text from the post: the rule's title and the councillor's configured name only.
     who = item.councillor or "official account"
-    return f"[{item.severity.upper()}] {item.title} — {who} ({item.platform}) · {council}"
+    return f"[{item.severity.upper()}] {item.title} — {who} ({PLATFORM_NAMES.get(item.platform, item.platform)}) · {council}"
 
 
 def alert_message(settings: Settings, row: Any, post: Any | None, now: datetime) -> tuple[str, EmailMessage]:

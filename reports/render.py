@@ -16,6 +16,9 @@ from reports.model import describe_wait
 from reports.style import STYLE, badge_style, severity_style
 
 
+PLATFORM_NAMES = {"x": "X", "facebook": "Facebook", "youtube": "YouTube", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+
+
 def local_time(value: datetime | None, fmt: str = "%a %-d %b %Y, %H:%M") -> str:
     if value is None:
         return "–"
@@ -34,6 +37,7 @@ def environment(override: Path | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["local"] = local_time
+    env.filters["platform"] = lambda name: PLATFORM_NAMES.get(name, name)
     env.filters["wait"] = lambda d: describe_wait(d) if isinstance(d, timedelta) or d is None else str(d)
     env.globals.update(s=STYLE, severity_style=severity_style, badge_style=badge_style)
     return env

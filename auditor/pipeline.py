@@ -68,6 +68,26 @@ def connector_for(settings: Settings, platform: str, env: Mapping[str, str]) -> 
     return factory(settings, env)
 
 
+class Connectors:
+    """One connector per platform for a cycle, built on first use; a platform that cannot be
+    built (a missing token) fails each of its accounts with the same explained error."""
+
+    def __init__(self, settings: Settings, env: Mapping[str, str]):
+        self.settings, self.env = settings, env
+        self._built: dict[str, Connector | ConnectorError] = {}
+
+    def get(self, platform: str) -> Connector:
+        if platform not in self._built:
+            try:
+                self._built[platform] = connector_for(self.settings, platform, self.env)
+            except ConnectorError as exc:
+                self._built[platform] = exc
+        built = self._built[platform]
+        if isinstance(built, ConnectorError):
+            raise built
+        return built
+
+
 def pull_all(
     settings: Settings, store: Store, now: datetime, env: Mapping[str, str], progress: Progress
 ) -> tuple[int, list[AccountOutcome]]:
@@ -75,7 +95,7 @@ def pull_all(
     mode = "replay" if settings.replay_dir else "live"
     run_id = store.start_run(now, mode)
     cursors = {(a.platform, a.handle.lower()): (a.platform_id, a.cursor) for a in store.accounts()}
-    connectors: dict[str, Connector | ConnectorError] = {}
+    connectors = Connectors(settings, env)
     outcomes = []
     configured = settings.accounts()
     for number, (account, councillor) in enumerate(configured, start=1):
@@ -84,15 +104,9 @@ def pull_all(
         label = f"[{number}/{len(configured)}] {account.platform} @{account.handle} ({owner})"
         counts, kind, error = IngestCounts(), None, None
         try:
-            if account.platform not in connectors:
-                try:
-                    connectors[account.platform] = connector_for(settings, account.platform, env)
-                except ConnectorError as exc:
-                    connectors[account.platform] = exc
-            connector = connectors[account.platform]
-            if isinstance(connector, ConnectorError):
-                raise connector
-            pulled = connector.pull(AccountRef(account.platform, account.handle, account.id or known_id), cursor)
+            pulled = connectors.get(account.platform).pull(
+                AccountRef(account.platform, account.handle, account.id or known_id), cursor
+            )
             counts = store.ingest(account.platform, account.handle, pulled.pages, now, mode, pulled.profile)
             deleted = f", {counts.deleted} found deleted" if counts.deleted else ""
             progress(f"{label}: {counts.fetched} read, {counts.new} new, {counts.updated} edited{deleted}")
@@ -119,19 +133,11 @@ class AccountCheck:
 def check_accounts(settings: Settings, store: Store, env: Mapping[str, str]) -> list[AccountCheck]:
     """Verify access to every configured account and record the ids the platforms resolve."""
     results = []
-    connectors: dict[str, Connector | ConnectorError] = {}
+    connectors = Connectors(settings, env)
     for account, councillor in settings.accounts():
         owner = councillor.name if councillor else "official"
         try:
-            if account.platform not in connectors:
-                try:
-                    connectors[account.platform] = connector_for(settings, account.platform, env)
-                except ConnectorError as exc:
-                    connectors[account.platform] = exc
-            connector = connectors[account.platform]
-            if isinstance(connector, ConnectorError):
-                raise connector
-            found = connector.check(AccountRef(account.platform, account.handle, account.id))
+            found = connectors.get(account.platform).check(AccountRef(account.platform, account.handle, account.id))
         except ConnectorError as exc:
             results.append(AccountCheck(account.platform, account.handle, owner, account.id, exc.explanation))
             continue
@@ -154,7 +160,8 @@ def newest_recorded(settings: Settings) -> datetime | None:
     for account, _ in settings.accounts():
         try:
             pulled = ReplayConnector(account.platform, settings.replay_dir).pull(
-                AccountRef(account.platform, account.handle, account.id), None)
+                AccountRef(account.platform, account.handle, account.id), None
+            )
         except ConnectorError:
             continue  # the real run reports it
         for page in pulled.pages:

@@ -65,6 +65,18 @@ def content_hash(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class RawBody:
+    """A response body exactly as the platform sent it, and the request it answered.
+
+    `request` never carries a secret (no tokens in URLs); the archive keeps these as evidence.
+    """
+
+    request: str  # e.g. "GET https://api.twitter.com/2/users/2244994945/tweets?max_results=100"
+    body: str
+    status: int | None = None
+
+
+@dataclass(frozen=True)
 class Page:
     """What a parser makes of one response body."""
 
@@ -74,6 +86,7 @@ class Page:
     account_id: str | None = None  # the feed account's id, when the body reveals it
     errors: list[str] = field(default_factory=list)
     gone_ids: list[str] = field(default_factory=list)  # posts the platform says no longer exist
+    source: RawBody | None = field(default=None, compare=False, repr=False)  # the body it was parsed from
 
 
 @dataclass(frozen=True)

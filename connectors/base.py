@@ -9,10 +9,10 @@ and goes on with the others.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from auditor.records import AccountRef, Page
+from auditor.records import AccountRef, Page, RawBody
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Pull:
     pages: list[Page]
     profile: str | None = None  # the account's bio, where the platform returned it
     requests: int = 0  # bodies read: requests made, or files replayed
+    # Every body received, pages' and lookups' alike, in the order received: the evidence.
+    bodies: list[RawBody] = field(default_factory=list)
 
 
 class Connector(Protocol):

@@ -7,11 +7,12 @@ platform's API returned it. Used by the demo, the tests, and operators checking 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from auditor.records import AccountRef, Page
+from auditor.records import AccountRef, Page, RawBody
 from connectors.base import Pull
 from connectors.errors import ConnectorError, MalformedBody
 from connectors.facebook_parse import parse_facebook_page
@@ -59,16 +60,20 @@ class ReplayConnector:
         profile: str | None = None
         known_id = account.platform_id
         files = sorted(folder.glob("*.json"))
+        bodies: list[RawBody] = []
         for path in files:
             try:
-                body = json.loads(path.read_text(encoding="utf-8"))
+                text = path.read_text(encoding="utf-8")
+                body = json.loads(text)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise MalformedBody(self.platform, account.handle, "malformed",
                                     f"{path.name} is not JSON ({exc}); fix or remove the file") from None
+            raw = RawBody(f"REPLAY {path.relative_to(self.directory).as_posix()}", text)
+            bodies.append(raw)
             ref = AccountRef(account.platform, account.handle, known_id)
-            page = parser(body, ref)
+            page = replace(parser(body, ref), source=raw)
             known_id = known_id or page.account_id
             pages.append(page)
             finder = PROFILES.get(self.platform)
             profile = (finder(body, ref) if finder else None) or profile
-        return Pull(pages, profile, len(files))
+        return Pull(pages, profile, len(files), bodies)

@@ -7,8 +7,8 @@ platform's API returned it. Used by the demo, the tests, and operators checking 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 

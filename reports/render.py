@@ -15,7 +15,6 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from reports.model import describe_wait
 from reports.style import STYLE, badge_style, severity_style
 
-
 PLATFORM_NAMES = {"x": "X", "facebook": "Facebook", "youtube": "YouTube", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 

@@ -15,7 +15,8 @@ from reports.render import PLATFORM_NAMES, environment, render
 def alert_subject(item: Any, council: str) -> str:
     # Never text from the post: the rule's title and the councillor's configured name only.
     who = item.councillor or "official account"
-    return f"[{item.severity.upper()}] {item.title} — {who} ({PLATFORM_NAMES.get(item.platform, item.platform)}) · {council}"
+    where = PLATFORM_NAMES.get(item.platform, item.platform)
+    return f"[{item.severity.upper()}] {item.title} — {who} ({where}) · {council}"
 
 
 def alert_message(settings: Settings, row: Any, post: Any | None, now: datetime) -> tuple[str, EmailMessage]:

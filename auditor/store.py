@@ -61,8 +61,12 @@ class IngestCounts:
     deleted: int = 0  # archived posts the platform reported gone (kept, marked)
 
     def __add__(self, other: IngestCounts) -> IngestCounts:
-        return IngestCounts(self.fetched + other.fetched, self.new + other.new, self.updated + other.updated,
-                            self.deleted + other.deleted)
+        return IngestCounts(
+            self.fetched + other.fetched,
+            self.new + other.new,
+            self.updated + other.updated,
+            self.deleted + other.deleted,
+        )
 
 
 class Store:
@@ -198,12 +202,30 @@ class Store:
             row.conversation_id = row.conversation_id or post.conversation_id
         deleted = 0
         if page.gone_ids:
-            for row in session.scalars(select(models.Post).where(
-                    models.Post.platform == account.platform, models.Post.platform_id.in_(page.gone_ids),
-                    models.Post.deleted_at.is_(None))):
+            for row in session.scalars(
+                select(models.Post).where(
+                    models.Post.platform == account.platform,
+                    models.Post.platform_id.in_(page.gone_ids),
+                    models.Post.deleted_at.is_(None),
+                )
+            ):
                 row.deleted_at = now  # never removed: the archive keeps what was captured
                 deleted += 1
         return IngestCounts(len(page.posts), new, updated, deleted)
+
+    def recent_post_ids(self, platform: str, handle: str, since: datetime) -> list[str]:
+        """Ids of posts this account wrote since `since` that are not known to be deleted."""
+        with self.session() as session:
+            account = self.account(session, platform, handle)
+            query = select(models.Post.platform_id).where(
+                models.Post.account_id == account.id,
+                models.Post.created_at >= since,
+                models.Post.deleted_at.is_(None),
+                (models.Post.author_id == account.platform_id)
+                if account.platform_id
+                else models.Post.author_id.is_(None),
+            )
+            return list(session.scalars(query))
 
     def mark_deleted(self, platform: str, platform_id: str, now: datetime) -> bool:
         with self.session() as session, session.begin():

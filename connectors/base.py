@@ -8,7 +8,7 @@ and goes on with the others.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -29,8 +29,12 @@ class Pull:
 class Connector(Protocol):
     platform: str
 
-    def pull(self, account: AccountRef, cursor: str | None) -> Pull:
-        """Read what is new since `cursor` (the newest id or time the archive holds, or None)."""
+    def pull(self, account: AccountRef, cursor: str | None, known: Sequence[str] = ()) -> Pull:
+        """Read what is new since `cursor` (the newest id or time the archive holds, or None).
+
+        `known`: ids of the account's recent archived posts; a connector that can ask the
+        platform about them reports those that no longer exist in `Page.gone_ids`.
+        """
         ...
 
     def check(self, account: AccountRef) -> str:

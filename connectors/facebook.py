@@ -17,7 +17,7 @@ throttles with HTTP 400/403 and codes 4/17/32/613, not 429); `graph_error` class
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -68,7 +68,7 @@ class FacebookConnector:
         # malformed body) and count the requests a pull makes.
         graph.session.hooks["response"].append(self._count)
 
-    def pull(self, account: AccountRef, cursor: str | None) -> Pull:
+    def pull(self, account: AccountRef, cursor: str | None, known: Sequence[str] = ()) -> Pull:
         token = self.account_tokens.get(account.handle.lower(), self.default)
         if not token.value:
             raise AuthError(PLATFORM, account.handle, "auth", f"{token.env} is not set: put {TOKEN_HELP} in it")

@@ -7,7 +7,7 @@ platform's API returned it. Used by the demo, the tests, and operators checking 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ class ReplayConnector:
                                  "the recorded bodies do not name this account's id; add `id:` to its configuration")
         return found
 
-    def pull(self, account: AccountRef, cursor: str | None) -> Pull:
+    def pull(self, account: AccountRef, cursor: str | None, known: Sequence[str] = ()) -> Pull:
         parser = PARSERS.get(self.platform)
         if parser is None:
             raise ConnectorError(self.platform, account.handle, "unsupported",

@@ -17,7 +17,7 @@ the account waits for the next scheduled cycle. Nothing here ever sleeps.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -64,7 +64,7 @@ class XConnector:
         self.token_env = token_env  # named in auth errors; the token itself never is
         self._ids: dict[str, str] = {}  # handle -> user id, resolved once per process
 
-    def pull(self, account: AccountRef, cursor: str | None) -> Pull:
+    def pull(self, account: AccountRef, cursor: str | None, known: Sequence[str] = ()) -> Pull:
         with self._errors(account.handle):
             user_id, profile = self._lookup(account)
             ref = AccountRef(account.platform, account.handle, user_id)

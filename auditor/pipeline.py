@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from reports.delivery import DeliveryResult, deliver_pending
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
+DELETION_WINDOW = timedelta(days=14)  # how far back each pull asks whether posts still exist
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,9 @@ def pull_all(
         label = f"[{number}/{len(configured)}] {account.platform} @{account.handle} ({owner})"
         counts, kind, error = IngestCounts(), None, None
         try:
-            pulled = connectors.get(account.platform).pull(
-                AccountRef(account.platform, account.handle, account.id or known_id), cursor
-            )
+            recent = store.recent_post_ids(account.platform, account.handle, now - DELETION_WINDOW)
+            ref = AccountRef(account.platform, account.handle, account.id or known_id)
+            pulled = connectors.get(account.platform).pull(ref, cursor, recent)
             counts = store.ingest(account.platform, account.handle, pulled.pages, now, mode, pulled.profile)
             deleted = f", {counts.deleted} found deleted" if counts.deleted else ""
             progress(f"{label}: {counts.fetched} read, {counts.new} new, {counts.updated} edited{deleted}")

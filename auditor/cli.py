@@ -64,10 +64,20 @@ def _say(message: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--config", "config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True,
-              help="The configuration file (YAML). Paths inside it are relative to it.")
-@click.option("--now", callback=_parse_now, metavar="TIMESTAMP",
-              help="Audit as of this moment (ISO 8601 with offset) instead of the current time.")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="The configuration file (YAML). Paths inside it are relative to it.",
+)
+@click.option(
+    "--now",
+    callback=_parse_now,
+    metavar="TIMESTAMP",
+    help="Audit as of this moment (ISO 8601 with offset) instead of the current time.",
+)
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.version_option(package_name="council-feed-auditor")
 @click.pass_context
@@ -77,8 +87,11 @@ def cli(ctx: click.Context, config: Path, now: datetime | None, verbose: int) ->
     Start with `auditor run` (pull and audit), then `auditor report weekly`. `auditor demo`
     does both on the bundled sample council.
     """
-    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     ctx.obj = App(config, now)
 
 
@@ -89,8 +102,10 @@ def _print_run(report: pipeline.RunReport, settings: Settings) -> None:
     failed = [o for o in report.outcomes if o.error]
     by_severity = Counter(f.severity for f in report.new_findings)
     findings = ", ".join(f"{by_severity[s]} {s}" for s in reversed(SEVERITIES) if by_severity[s]) or "none"
-    _say(f"Run {report.run_id} {report.status}: {len(report.outcomes) - len(failed)} of {len(report.outcomes)} "
-         f"accounts read; {fetched} posts read, {new} new, {edited} edited.")
+    _say(
+        f"Run {report.run_id} {report.status}: {len(report.outcomes) - len(failed)} of {len(report.outcomes)} "
+        f"accounts read; {fetched} posts read, {new} new, {edited} edited."
+    )
     _say(f"New findings: {findings}.")
     if report.delivery and report.delivery.sent:
         _say(f"Delivered {len(report.delivery.sent)} message(s): " + ", ".join(report.delivery.sent))
@@ -101,8 +116,12 @@ def _print_run(report: pipeline.RunReport, settings: Settings) -> None:
 
 
 @cli.command()
-@click.option("--replay", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Read recorded API bodies from DIR/<platform>/<handle>/*.json instead of the network.")
+@click.option(
+    "--replay",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Read recorded API bodies from DIR/<platform>/<handle>/*.json instead of the network.",
+)
 @click.pass_obj
 def run(app: App, replay: Path | None) -> None:
     """Pull every configured account, audit the archive, queue and send alerts.
@@ -135,8 +154,9 @@ def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 @click.option("--to", "last", callback=_date, metavar="DATE", help="Last day, inclusive (default: today).")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Write an audit report here.")
 @click.pass_obj
-def audit(app: App, councillor: str | None, account: str | None, first: date | None, last: date | None,
-          out: Path | None) -> None:
+def audit(
+    app: App, councillor: str | None, account: str | None, first: date | None, last: date | None, out: Path | None
+) -> None:
     """Re-audit the archive, or a slice of it, without pulling.
 
     New findings are stored (and alerted) as by `run`. With --out, writes an HTML and a text
@@ -158,13 +178,16 @@ def audit(app: App, councillor: str | None, account: str | None, first: date | N
     store = app.store()
     new = pipeline.audit(settings, store, now)
     pipeline.deliver(settings, store, now, app.env)
-    rendered = reporting.make_report(settings, store, now, period, title="Ad hoc audit",
-                                     councillor=councillor, account=account)
+    rendered = reporting.make_report(
+        settings, store, now, period, title="Ad hoc audit", councillor=councillor, account=account
+    )
     r = rendered.report
     items = r.attention + r.other_findings + r.deleted
     counts = Counter(f.severity for f in items)
-    _say(f"Audited {period.label}{' for ' + r.scope if r.scope else ''}: {len(items)} findings "
-         f"({', '.join(f'{counts[s]} {s}' for s in reversed(SEVERITIES))}); {len(new)} new since the last audit.")
+    _say(
+        f"Audited {period.label}{' for ' + r.scope if r.scope else ''}: {len(items)} findings "
+        f"({', '.join(f'{counts[s]} {s}' for s in reversed(SEVERITIES))}); {len(new)} new since the last audit."
+    )
     if out is not None:
         html, text = reporting.write_report(rendered, out, f"audit-{period.key.replace('..', '_to_')}")
         _say(f"Report: {html}\n        {text}")
@@ -177,8 +200,11 @@ def report() -> None:
 
 @report.command("weekly")
 @click.option("--week", metavar="YYYY-Www", help="ISO week in council time, e.g. 2026-W47 (default: last week).")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for the HTML and text files (default: reports_dir from the configuration).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the HTML and text files (default: reports_dir from the configuration).",
+)
 @click.option("--send", is_flag=True, help="Also email it to email.weekly_to (once per week), or to the outbox.")
 @click.pass_obj
 def report_weekly(app: App, week: str | None, out: Path | None, send: bool) -> None:
@@ -207,11 +233,21 @@ def _finding_dict(row: Any, settings: Settings) -> dict[str, Any]:
         return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
     return {
-        "id": row.id, "rule": row.rule, "severity": row.severity, "clause": row.clause,
-        "clause_text": settings.policy.clause_text(row.clause), "platform": row.platform,
-        "account": row.account, "councillor": row.councillor, "post_id": row.post_id, "url": row.url,
-        "posted_at": iso(row.posted_at), "evidence": row.evidence, "reason": row.reason,
-        "status": row.status, "first_found": iso(row.first_found),
+        "id": row.id,
+        "rule": row.rule,
+        "severity": row.severity,
+        "clause": row.clause,
+        "clause_text": settings.policy.clause_text(row.clause),
+        "platform": row.platform,
+        "account": row.account,
+        "councillor": row.councillor,
+        "post_id": row.post_id,
+        "url": row.url,
+        "posted_at": iso(row.posted_at),
+        "evidence": row.evidence,
+        "reason": row.reason,
+        "status": row.status,
+        "first_found": iso(row.first_found),
     }
 
 
@@ -225,8 +261,11 @@ def findings(app: App, fmt: str, since: date | None, severity: str | None) -> No
     settings = app.settings
     store = app.store()
     start = datetime.combine(since, datetime.min.time(), settings.council.tz) if since else None
-    rows = [r for r in store.findings(since=start)
-            if severity is None or severity_rank(r.severity) >= severity_rank(severity)]
+    rows = [
+        r
+        for r in store.findings(since=start)
+        if severity is None or severity_rank(r.severity) >= severity_rank(severity)
+    ]
     data = [_finding_dict(r, settings) for r in rows]
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -246,8 +285,17 @@ def _print_table(rows: list[Any], settings: Settings) -> None:
     lines = [("#", "SEVERITY", "RULE", "WHO", "WHERE", "POSTED", "WHY")]
     for r in rows:
         posted = r.posted_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if r.posted_at else "-"
-        lines.append((str(r.id), r.severity, r.rule, r.councillor or "-", f"{r.platform} @{r.account}", posted,
-                      " ".join(r.reason.split())[:70]))
+        lines.append(
+            (
+                str(r.id),
+                r.severity,
+                r.rule,
+                r.councillor or "-",
+                f"{r.platform} @{r.account}",
+                posted,
+                " ".join(r.reason.split())[:70],
+            )
+        )
     widths = [max(len(line[i]) for line in lines) for i in range(6)]
     for line in lines:
         _say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line[:6])) + "  " + line[6])
@@ -261,6 +309,40 @@ def schedule(app: App, once: bool) -> None:
     from auditor.scheduler import serve
 
     sys.exit(serve(app.settings, app.env, once=once, say=_say))
+
+
+@cli.command()
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Check an export folder on its own (its MANIFEST and raw bodies) instead of the archive.",
+)
+@click.pass_obj
+def verify(app: App, export_dir: Path | None) -> None:
+    """Prove the archive (or an export) is unaltered: recompute the capture chain and every hash.
+
+    Exits 0 when intact, 1 at the first break, which it names.
+    """
+    if export_dir is not None:
+        from auditor.export import verify_export
+
+        problems, summary = verify_export(export_dir)
+        _say(summary)
+        for problem in problems:
+            _say(f"  BROKEN: {problem}")
+        sys.exit(1 if problems else 0)
+    store = app.store()
+    chain = store.chain()
+    altered = store.altered_versions()
+    if chain.intact and not altered:
+        _say(f"Archive intact: {chain.records} captures, chain head {chain.head}.")
+        return
+    if chain.problem:
+        _say(f"BROKEN: {chain.problem}.")
+    for version in altered[:20]:
+        _say(f"BROKEN: the stored text of {version} no longer matches its hash.")
+    sys.exit(1)
 
 
 @cli.group()
@@ -329,8 +411,10 @@ def demo(app: App) -> None:
         # Recorded bodies are a moment in time: audit as of the day after the newest post, so the
         # demo shows the same findings whenever it is run.
         now = min(app.now(), newest + timedelta(days=1))
-        _say(f"Auditing as of {now.astimezone(settings.council.tz):%a %-d %b %Y %H:%M %Z}, the day after the "
-             "newest recorded post (--now changes it).")
+        _say(
+            f"Auditing as of {now.astimezone(settings.council.tz):%a %-d %b %Y %H:%M %Z}, the day after the "
+            "newest recorded post (--now changes it)."
+        )
     else:
         now = app.now()
     result = pipeline.run_cycle(settings, store, now, app.env, _say)

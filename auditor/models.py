@@ -94,8 +94,46 @@ class PostVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime]
     raw: Mapped[dict[str, Any]]
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))  # the body it came from
 
     post: Mapped[Post] = relationship(back_populates="versions")
+
+
+class Capture(Base):
+    """A response body exactly as received, chained: each record's hash covers the one before.
+
+    Removing, altering or reordering any record breaks the chain (`auditor verify`). A pruned
+    body keeps its hash, so the chain still verifies.
+    """
+
+    __tablename__ = "captures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)  # 1, 2, 3 ... with no gaps
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    source: Mapped[str] = mapped_column(String(16))  # live | replay | import
+    request: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime]
+    body: Mapped[str | None] = mapped_column(Text)  # None once pruned by the retention policy
+    body_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    chain_hash: Mapped[str] = mapped_column(String(64))
+    pruned_at: Mapped[datetime | None]
+
+
+class Decision(Base):
+    """A reviewer's decision on a finding. Kept as a history: a new decision never overwrites."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # acknowledged | dismissed | escalated | reopened
+    note: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime]
+    post_hash: Mapped[str | None] = mapped_column(String(64))  # the post's text when decided
 
 
 class Run(Base):

@@ -108,7 +108,9 @@ def pull_all(
             recent = store.recent_post_ids(account.platform, account.handle, now - DELETION_WINDOW)
             ref = AccountRef(account.platform, account.handle, account.id or known_id)
             pulled = connectors.get(account.platform).pull(ref, cursor, recent)
-            counts = store.ingest(account.platform, account.handle, pulled.pages, now, mode, pulled.profile)
+            counts = store.ingest(
+                account.platform, account.handle, pulled.pages, now, mode, pulled.profile, pulled.bodies
+            )
             deleted = f", {counts.deleted} found deleted" if counts.deleted else ""
             progress(f"{label}: {counts.fetched} read, {counts.new} new, {counts.updated} edited{deleted}")
         except ConnectorError as exc:

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from auditor import models
 from auditor.context import AccountInfo
-from auditor.records import Finding, Page, PostView
+from auditor.evidence import GENESIS, ChainReport, Link, Record, check_chain, sha256_text
+from auditor.records import Finding, Page, PostView, RawBody, content_hash
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -112,16 +113,26 @@ class Store:
     # -- posts ------------------------------------------------------------------------------
 
     def ingest(
-        self, platform: str, handle: str, pages: Sequence[Page], now: datetime, source: str, profile: str | None = None
+        self,
+        platform: str,
+        handle: str,
+        pages: Sequence[Page],
+        now: datetime,
+        source: str,
+        profile: str | None = None,
+        bodies: Sequence[RawBody] = (),
     ) -> IngestCounts:
-        """Store one account's pages in one transaction; returns what changed."""
+        """Store one account's bodies and pages in one transaction; returns what changed."""
         counts = IngestCounts()
         with self.session() as session, session.begin():
             account = self.account(session, platform, handle)
+            everything = list(bodies) + [p.source for p in pages if p.source is not None and p.source not in bodies]
+            captured = self._capture(session, account, everything, now, source)
             for page in pages:
                 if page.account_id and not account.platform_id:
                     account.platform_id = page.account_id
-                counts += self._ingest_page(session, account, page, now, source)
+                capture_id = captured.get(id(page.source)) if page.source is not None else None
+                counts += self._ingest_page(session, account, page, now, source, capture_id)
                 if page.newest_id and _newer(page.newest_id, account.cursor):
                     account.cursor = page.newest_id
             if profile is not None:
@@ -129,8 +140,109 @@ class Store:
             account.last_success_at, account.last_error = now, None
         return counts
 
+    def _capture(
+        self, session: Session, account: models.Account, bodies: Sequence[RawBody], now: datetime, source: str
+    ) -> dict[int, int]:
+        """Append each body to the capture chain, once: a body already held for this account and
+        request is not stored again (a replay read twice changes nothing). Returns id(body) -> row id."""
+        if not bodies:
+            return {}
+        # Lock the head: one writer extends the chain at a time (the unique seq backs this up).
+        head = session.execute(
+            select(models.Capture.seq, models.Capture.chain_hash)
+            .order_by(models.Capture.seq.desc())
+            .limit(1)
+            .with_for_update()
+        ).first()
+        seq, prev = (head.seq, head.chain_hash) if head else (0, GENESIS)
+        label = f"{account.platform}/{account.handle}"
+        out: dict[int, int] = {}
+        for raw in bodies:
+            digest = sha256_text(raw.body)
+            held = session.scalar(
+                select(models.Capture.id)
+                .where(
+                    models.Capture.account_id == account.id,
+                    models.Capture.body_sha256 == digest,
+                    models.Capture.request == raw.request,
+                )
+                .limit(1)
+            )
+            if held is None:
+                seq += 1
+                link = Link(seq, label, source, raw.request, raw.status, now, digest, prev)
+                row = models.Capture(
+                    seq=seq,
+                    account_id=account.id,
+                    source=source,
+                    request=raw.request,
+                    status=raw.status,
+                    received_at=now,
+                    body=raw.body,
+                    body_sha256=digest,
+                    prev_hash=prev,
+                    chain_hash=link.hash(),
+                )
+                session.add(row)
+                session.flush()
+                prev, held = row.chain_hash, row.id
+            out[id(raw)] = held
+        return out
+
+    def chain(self) -> ChainReport:
+        """Recompute the whole capture chain and every stored body's hash."""
+        with self.session() as session:
+            rows = session.execute(
+                select(models.Capture, models.Account.platform, models.Account.handle)
+                .join(models.Account, models.Capture.account_id == models.Account.id)
+                .order_by(models.Capture.seq)
+            )
+            return check_chain(
+                Record(
+                    Link(
+                        c.seq,
+                        f"{platform}/{handle}",
+                        c.source,
+                        c.request,
+                        c.status,
+                        c.received_at,
+                        c.body_sha256,
+                        c.prev_hash,
+                    ),
+                    c.chain_hash,
+                    c.body,
+                )
+                for c, platform, handle in rows
+            )
+
+    def altered_versions(self) -> list[str]:
+        """Post versions whose text no longer matches the hash taken at capture."""
+        with self.session() as session:
+            rows = session.execute(
+                select(
+                    models.PostVersion.id,
+                    models.PostVersion.text,
+                    models.PostVersion.content_hash,
+                    models.Post.platform,
+                    models.Post.platform_id,
+                )
+                .join(models.Post, models.PostVersion.post_id == models.Post.id)
+                .order_by(models.PostVersion.id)
+            )
+            return [
+                f"{platform} post {pid} (version {vid})"
+                for vid, text, digest, platform, pid in rows
+                if content_hash(text) != digest
+            ]
+
     def _ingest_page(
-        self, session: Session, account: models.Account, page: Page, now: datetime, source: str
+        self,
+        session: Session,
+        account: models.Account,
+        page: Page,
+        now: datetime,
+        source: str,
+        capture_id: int | None = None,
     ) -> IngestCounts:
         ids = [p.platform_id for p in page.posts]
         existing = (
@@ -173,7 +285,12 @@ class Store:
                 session.flush()
                 session.add(
                     models.PostVersion(
-                        post_id=row.id, text=post.text, content_hash=post.content_hash, seen_at=now, raw=post.raw
+                        post_id=row.id,
+                        text=post.text,
+                        content_hash=post.content_hash,
+                        seen_at=now,
+                        raw=post.raw,
+                        capture_id=capture_id,
                     )
                 )
                 existing[post.platform_id] = row
@@ -188,7 +305,12 @@ class Store:
                 if known is None:
                     session.add(
                         models.PostVersion(
-                            post_id=row.id, text=post.text, content_hash=post.content_hash, seen_at=now, raw=post.raw
+                            post_id=row.id,
+                            text=post.text,
+                            content_hash=post.content_hash,
+                            seen_at=now,
+                            raw=post.raw,
+                            capture_id=capture_id,
                         )
                     )
                 row.text, row.content_hash, row.raw = post.text, post.content_hash, post.raw

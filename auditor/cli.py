@@ -312,6 +312,42 @@ def schedule(app: App, once: bool) -> None:
 
 
 @cli.command()
+@click.argument("finding_id", type=int, metavar="ID")
+@click.option("--acknowledge", "action", flag_value="acknowledged", help="Seen; no action needed beyond noting it.")
+@click.option("--dismiss", "action", flag_value="dismissed", help="Not a breach (needs --note saying why).")
+@click.option("--escalate", "action", flag_value="escalated", help="Needs follow-up (needs --note saying what).")
+@click.option("--note", default="", help="Why: required to dismiss or escalate.")
+@click.option("--by", "by", metavar="NAME", help="Who decides (required with a decision).")
+@click.pass_obj
+def review(app: App, finding_id: int, action: str | None, note: str, by: str | None) -> None:
+    """Record a decision on finding ID, or show its decisions so far.
+
+    Every decision is kept with who made it and when; the finding's status is the latest one.
+    A dismissed finding stays dismissed on re-audit, unless its post is edited afterwards.
+    """
+    store = app.store()
+    tz = app.settings.council.tz
+    if action is not None:
+        if not by:
+            raise click.UsageError("say who decides with --by NAME")
+        if action in ("dismissed", "escalated") and not note.strip():
+            raise click.UsageError(f"a finding is only {action} with a --note saying why")
+        try:
+            finding = store.decide(finding_id, action, note.strip(), by, app.now())
+        except KeyError:
+            raise click.BadParameter(
+                f"there is no finding #{finding_id} (see `auditor findings`)", param_hint="ID"
+            ) from None
+        _say(f"Finding #{finding.id} ({finding.rule}, {finding.account}) is now {finding.status}.")
+        return
+    history = store.decisions(finding_id)
+    if not history:
+        _say(f"No decisions on finding #{finding_id} yet.")
+    for decision in history:
+        _say(f"{decision.at.astimezone(tz):%Y-%m-%d %H:%M %Z}  {decision.action:<12} by {decision.by}: {decision.note}")
+
+
+@cli.command()
 @click.option(
     "--export",
     "export_dir",

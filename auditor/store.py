@@ -496,9 +496,68 @@ class Store:
                 row.last_found = max(row.last_found, now)
                 row.severity, row.reason, row.evidence = finding.severity, finding.reason, finding.evidence
             session.flush()
+            self._reopen_edited(session, [existing[f.key] for f in findings if f.key in existing], now)
             if on_new and new_rows:
                 on_new(session, new_rows)
         return new_rows
+
+    def decide(self, finding_id: int, action: str, note: str, by: str, now: datetime) -> models.Finding:
+        """Record a reviewer's decision; the finding's status becomes it. Earlier decisions stay."""
+        with self.session() as session, session.begin():
+            finding = session.get(models.Finding, finding_id)
+            if finding is None:
+                raise KeyError(f"no finding #{finding_id}")
+            post = self._post(session, finding)
+            session.add(
+                models.Decision(
+                    finding_id=finding.id,
+                    action=action,
+                    note=note,
+                    by=by,
+                    at=now,
+                    post_hash=post.content_hash if post else None,
+                )
+            )
+            finding.status = action
+            return finding
+
+    def decisions(self, finding_id: int | None = None) -> list[models.Decision]:
+        with self.session() as session:
+            query = select(models.Decision).order_by(models.Decision.at, models.Decision.id)
+            if finding_id is not None:
+                query = query.where(models.Decision.finding_id == finding_id)
+            return list(session.scalars(query))
+
+    @staticmethod
+    def _post(session: Session, finding: models.Finding) -> models.Post | None:
+        if finding.post_id is None:
+            return None
+        return session.scalar(select(models.Post).filter_by(platform=finding.platform, platform_id=finding.post_id))
+
+    def _reopen_edited(self, session: Session, rows: Iterable[models.Finding], now: datetime) -> None:
+        """A dismissed finding whose post was edited since is looked at again: reopened, with a note."""
+        for row in rows:
+            if row.status != "dismissed":
+                continue
+            last = session.scalar(
+                select(models.Decision)
+                .where(models.Decision.finding_id == row.id)
+                .order_by(models.Decision.at.desc(), models.Decision.id.desc())
+                .limit(1)
+            )
+            post = self._post(session, row)
+            if last is not None and post is not None and last.post_hash and post.content_hash != last.post_hash:
+                session.add(
+                    models.Decision(
+                        finding_id=row.id,
+                        action="reopened",
+                        by="auditor",
+                        at=now,
+                        note="the post was edited after this finding was dismissed",
+                        post_hash=post.content_hash,
+                    )
+                )
+                row.status = "open"
 
     def findings(self, since: datetime | None = None, until: datetime | None = None) -> list[models.Finding]:
         with self.session() as session:

@@ -1,0 +1,66 @@
+"""Review decisions: a history with who and when; dismissals hold unless the post changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from auditor.cli import cli
+from tests.test_evidence import archived  # noqa: F401 - the captured council fixture
+from tests.test_cli import FIXTURES, NOW
+
+
+def auditor(config: Path, *args: str, now: str = NOW) -> Result:
+    return CliRunner().invoke(cli, ["--config", str(config), "--now", now, *args], catch_exceptions=False)
+
+
+def finding(config: Path, rule: str) -> dict:
+    return next(f for f in json.loads(auditor(config, "findings", "--format", "json").output) if f["rule"] == rule)
+
+
+def test_dismissing_or_escalating_needs_a_note_and_a_name(archived: Path) -> None:  # noqa: F811
+    fid = str(finding(archived, "decision-before-release")["id"])
+    assert auditor(archived, "review", fid, "--dismiss", "--by", "Ann Clerk").exit_code == 2
+    assert auditor(archived, "review", fid, "--escalate", "--by", "Ann Clerk").exit_code == 2
+    assert auditor(archived, "review", fid, "--acknowledge").exit_code == 2
+    missing = auditor(archived, "review", "9999", "--acknowledge", "--by", "Ann Clerk")
+    assert missing.exit_code == 2 and "no finding #9999" in missing.output
+    assert finding(archived, "decision-before-release")["status"] == "open"
+
+
+def test_decisions_are_a_history_and_the_status_is_the_latest(archived: Path) -> None:  # noqa: F811
+    fid = str(finding(archived, "decision-before-release")["id"])
+    auditor(archived, "review", fid, "--escalate", "--note", "Call the councillor", "--by", "Ann Clerk")
+    auditor(archived, "review", fid, "--acknowledge", "--by", "Bo Comms", now="2026-11-24T10:00:00-07:00")
+    history = auditor(archived, "review", fid).output.splitlines()
+    assert [line.split()[3] for line in history] == ["escalated", "acknowledged"]
+    assert "by Ann Clerk: Call the councillor" in history[0]
+    assert finding(archived, "decision-before-release")["status"] == "acknowledged"
+
+
+def test_a_dismissed_finding_stays_dismissed_on_re_audit(archived: Path) -> None:  # noqa: F811
+    fid = str(finding(archived, "decision-before-release")["id"])
+    auditor(archived, "review", fid, "--dismiss", "--note", "Decision was public", "--by", "Ann Clerk")
+    auditor(archived, "run")
+    auditor(archived, "audit")
+    assert finding(archived, "decision-before-release")["status"] == "dismissed"
+    assert len([f for f in json.loads(auditor(archived, "findings", "--format", "json").output)
+                if f["rule"] == "decision-before-release"]) == 1
+
+
+def test_a_post_edited_after_dismissal_is_looked_at_again(archived: Path, tmp_path: Path) -> None:  # noqa: F811
+    fid = str(finding(archived, "decision-before-release")["id"])
+    auditor(archived, "review", fid, "--dismiss", "--note", "Decision was public", "--by", "Ann Clerk")
+    edited = tmp_path / "edited"
+    shutil.copytree(FIXTURES, edited)
+    body = edited / "x" / "JaneDoe" / "001-users-tweets.json"
+    body.write_text(body.read_text(encoding="utf-8").replace("Council voted tonight", "Council voted tonight, 5-2,"),
+                    encoding="utf-8")
+    result = auditor(archived, "run", "--replay", str(edited), now="2026-11-24T09:00:00-07:00")
+    assert "1 edited" in result.output
+    assert finding(archived, "decision-before-release")["status"] == "open"
+    history = auditor(archived, "review", fid).output
+    assert "reopened" in history and "edited after this finding was dismissed" in history

@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SAMPLE_CONFIG = ROOT / "config" / "auditor.yaml"
+FIXTURES = ROOT / "tests" / "fixtures" / "replay"  # a small recorded council
+NOW = "2026-11-23T09:00:00-07:00"
+CONFIG = """
 POSTGRES_URL = os.environ.get("AUDITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -83,3 +87,17 @@ def policy_file(tmp_path: Path) -> Path:
     target = tmp_path / "policy.yaml"
     shutil.copy(ROOT / "config" / "policy.yaml", target)
     return target
+
+
+@pytest.fixture
+def archived(tmp_path: Path, database_url: str) -> Path:
+    """The small recorded council, captured once (`auditor run`): its configuration path."""
+    path = tmp_path / "auditor.yaml"
+    path.write_text(CONFIG.format(database=database_url, policy=ROOT / "config" / "policy.yaml", replay=FIXTURES),
+                    encoding="utf-8")
+    from auditor.cli import cli
+
+    assert CliRunner().invoke(cli, ["--config", str(path), "--now", NOW, "run"]).exit_code == 0
+    return path
+
+

@@ -16,11 +16,8 @@ from click.testing import CliRunner, Result
 from auditor.cli import cli
 from auditor.settings import load_settings
 from auditor.store import Store
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, FIXTURES, NOW, ROOT
 
-FIXTURES = ROOT / "tests" / "fixtures" / "replay"
-NOW = "2026-11-23T09:00:00-07:00"
-CONFIG = """
 council: {{name: Test Council, timezone: America/Edmonton}}
 database: {database}
 policy: {policy}

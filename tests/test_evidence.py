@@ -11,17 +11,7 @@ from click.testing import CliRunner
 
 from auditor.cli import cli
 from auditor.settings import load_settings
-from tests.test_cli import CONFIG, FIXTURES, NOW, ROOT
-
-
-@pytest.fixture
-def archived(tmp_path: Path, database_url: str) -> Path:
-    """A council captured from recorded bodies: its configuration path."""
-    path = tmp_path / "auditor.yaml"
-    path.write_text(CONFIG.format(database=database_url, policy=ROOT / "config" / "policy.yaml", replay=FIXTURES),
-                    encoding="utf-8")
-    assert CliRunner().invoke(cli, ["--config", str(path), "--now", NOW, "run"]).exit_code == 0
-    return path
+from tests.conftest import FIXTURES, NOW
 
 
 def verify(config: Path) -> tuple[int, str]:

@@ -9,8 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from auditor.cli import cli
-from tests.test_evidence import archived  # noqa: F401 - the captured council fixture
-from tests.test_cli import FIXTURES, NOW
+from tests.conftest import FIXTURES, NOW
 
 
 def auditor(config: Path, *args: str, now: str = NOW) -> Result:
@@ -21,7 +20,7 @@ def finding(config: Path, rule: str) -> dict:
     return next(f for f in json.loads(auditor(config, "findings", "--format", "json").output) if f["rule"] == rule)
 
 
-def test_dismissing_or_escalating_needs_a_note_and_a_name(archived: Path) -> None:  # noqa: F811
+def test_dismissing_or_escalating_needs_a_note_and_a_name(archived: Path) -> None:
     fid = str(finding(archived, "decision-before-release")["id"])
     assert auditor(archived, "review", fid, "--dismiss", "--by", "Ann Clerk").exit_code == 2
     assert auditor(archived, "review", fid, "--escalate", "--by", "Ann Clerk").exit_code == 2
@@ -31,7 +30,7 @@ def test_dismissing_or_escalating_needs_a_note_and_a_name(archived: Path) -> Non
     assert finding(archived, "decision-before-release")["status"] == "open"
 
 
-def test_decisions_are_a_history_and_the_status_is_the_latest(archived: Path) -> None:  # noqa: F811
+def test_decisions_are_a_history_and_the_status_is_the_latest(archived: Path) -> None:
     fid = str(finding(archived, "decision-before-release")["id"])
     auditor(archived, "review", fid, "--escalate", "--note", "Call the councillor", "--by", "Ann Clerk")
     auditor(archived, "review", fid, "--acknowledge", "--by", "Bo Comms", now="2026-11-24T10:00:00-07:00")
@@ -41,7 +40,7 @@ def test_decisions_are_a_history_and_the_status_is_the_latest(archived: Path) ->
     assert finding(archived, "decision-before-release")["status"] == "acknowledged"
 
 
-def test_a_dismissed_finding_stays_dismissed_on_re_audit(archived: Path) -> None:  # noqa: F811
+def test_a_dismissed_finding_stays_dismissed_on_re_audit(archived: Path) -> None:
     fid = str(finding(archived, "decision-before-release")["id"])
     auditor(archived, "review", fid, "--dismiss", "--note", "Decision was public", "--by", "Ann Clerk")
     auditor(archived, "run")
@@ -51,7 +50,7 @@ def test_a_dismissed_finding_stays_dismissed_on_re_audit(archived: Path) -> None
                 if f["rule"] == "decision-before-release"]) == 1
 
 
-def test_a_post_edited_after_dismissal_is_looked_at_again(archived: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_a_post_edited_after_dismissal_is_looked_at_again(archived: Path, tmp_path: Path) -> None:
     fid = str(finding(archived, "decision-before-release")["id"])
     auditor(archived, "review", fid, "--dismiss", "--note", "Decision was public", "--by", "Ann Clerk")
     edited = tmp_path / "edited"

@@ -19,6 +19,21 @@ SAMPLE_CONFIG = ROOT / "config" / "auditor.yaml"
 FIXTURES = ROOT / "tests" / "fixtures" / "replay"  # a small recorded council
 NOW = "2026-11-23T09:00:00-07:00"
 CONFIG = """
+council: {{name: Test Council, timezone: America/Edmonton}}
+database: {database}
+policy: {policy}
+replay: {replay}
+reports_dir: reports
+official_accounts:
+  - {{platform: x, handle: CityofLeduc, id: "1111", kind: official-city}}
+councillors:
+  - name: Jane Doe
+    accounts:
+      - {{platform: x, handle: JaneDoe, id: "2222", kind: representative}}
+meetings:
+  - {{start: 2026-11-16T19:00:00-07:00, minutes_released: 2026-11-20T12:00:00-07:00, agenda: [ring road]}}
+email: {{from: auditor@example.org, alerts_to: [comms@example.org], weekly_to: [comms@example.org], outbox: outbox}}
+"""
 POSTGRES_URL = os.environ.get("AUDITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -99,5 +114,3 @@ def archived(tmp_path: Path, database_url: str) -> Path:
 
     assert CliRunner().invoke(cli, ["--config", str(path), "--now", NOW, "run"]).exit_code == 0
     return path
-
-

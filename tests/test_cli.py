@@ -18,22 +18,6 @@ from auditor.settings import load_settings
 from auditor.store import Store
 from tests.conftest import CONFIG, FIXTURES, NOW, ROOT
 
-council: {{name: Test Council, timezone: America/Edmonton}}
-database: {database}
-policy: {policy}
-replay: {replay}
-reports_dir: reports
-official_accounts:
-  - {{platform: x, handle: CityofLeduc, id: "1111", kind: official-city}}
-councillors:
-  - name: Jane Doe
-    accounts:
-      - {{platform: x, handle: JaneDoe, id: "2222", kind: representative}}
-meetings:
-  - {{start: 2026-11-16T19:00:00-07:00, minutes_released: 2026-11-20T12:00:00-07:00, agenda: [ring road]}}
-email: {{from: auditor@example.org, alerts_to: [comms@example.org], weekly_to: [comms@example.org], outbox: outbox}}
-"""
-
 
 @pytest.fixture
 def config(tmp_path: Path, database_url: str) -> Path:

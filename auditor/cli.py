@@ -347,6 +347,34 @@ def review(app: App, finding_id: int, action: str | None, note: str, by: str | N
         _say(f"{decision.at.astimezone(tz):%Y-%m-%d %H:%M %Z}  {decision.action:<12} by {decision.by}: {decision.note}")
 
 
+@cli.command("export")
+@click.option("--from", "first", callback=_date, metavar="DATE", required=True, help="First day (council time).")
+@click.option("--to", "last", callback=_date, metavar="DATE", required=True, help="Last day, inclusive.")
+@click.option("--councillor", metavar="NAME", help="Only this councillor.")
+@click.option("--account", metavar="HANDLE", help="Only this account.")
+@click.option("--query", metavar="TEXT", help="Only posts where some version mentions this (case and accents ignored).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder to write.")
+@click.pass_obj
+def export_command(app: App, first: date, last: date, councillor: str | None, account: str | None,
+                   query: str | None, out: Path) -> None:
+    """Everything posted or deleted in a period, with proof: for FOIP requests and discovery.
+
+    Writes posts with every version and deletion mark, the replies around them, findings and
+    decisions (JSON Lines and spreadsheet-ready CSV), the raw bodies they came from, and a
+    MANIFEST of SHA-256 hashes. Check it later with `auditor verify --export DIR`.
+    """
+    from auditor.export import Request, export
+
+    settings = app.settings
+    if out.exists() and any(out.iterdir()):
+        raise click.BadParameter(f"{out} is not empty; exports go into a new folder", param_hint="--out")
+    period = date_range(first, last, settings.council.tz, app.now())
+    summary = export(app.store(), Request(period.start, period.end, councillor, account, query), out, app.now())
+    _say(f"Exported {period.label}: {summary.posts} posts ({summary.deleted} deleted), {summary.versions} versions, "
+         f"{summary.context} replies around them, {summary.findings} findings, {summary.captures} raw bodies.")
+    _say(f"  {out}  (archive chain head {summary.chain_head})")
+
+
 @cli.command()
 @click.option(
     "--export",

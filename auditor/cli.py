@@ -355,8 +355,9 @@ def review(app: App, finding_id: int, action: str | None, note: str, by: str | N
 @click.option("--query", metavar="TEXT", help="Only posts where some version mentions this (case and accents ignored).")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder to write.")
 @click.pass_obj
-def export_command(app: App, first: date, last: date, councillor: str | None, account: str | None,
-                   query: str | None, out: Path) -> None:
+def export_command(
+    app: App, first: date, last: date, councillor: str | None, account: str | None, query: str | None, out: Path
+) -> None:
     """Everything posted or deleted in a period, with proof: for FOIP requests and discovery.
 
     Writes posts with every version and deletion mark, the replies around them, findings and
@@ -370,9 +371,47 @@ def export_command(app: App, first: date, last: date, councillor: str | None, ac
         raise click.BadParameter(f"{out} is not empty; exports go into a new folder", param_hint="--out")
     period = date_range(first, last, settings.council.tz, app.now())
     summary = export(app.store(), Request(period.start, period.end, councillor, account, query), out, app.now())
-    _say(f"Exported {period.label}: {summary.posts} posts ({summary.deleted} deleted), {summary.versions} versions, "
-         f"{summary.context} replies around them, {summary.findings} findings, {summary.captures} raw bodies.")
+    _say(
+        f"Exported {period.label}: {summary.posts} posts ({summary.deleted} deleted), {summary.versions} versions, "
+        f"{summary.context} replies around them, {summary.findings} findings, {summary.captures} raw bodies."
+    )
     _say(f"  {out}  (archive chain head {summary.chain_head})")
+
+
+@cli.command("search")
+@click.argument("text")
+@click.option("--platform", type=click.Choice(["x", "facebook", "youtube", "bluesky", "mastodon"]))
+@click.option("--councillor", metavar="NAME", help="Only posts this councillor wrote.")
+@click.option("--from", "first", callback=_date, metavar="DATE", help="First day (council time).")
+@click.option("--to", "last", callback=_date, metavar="DATE", help="Last day, inclusive.")
+@click.pass_obj
+def search_command(
+    app: App, text: str, platform: str | None, councillor: str | None, first: date | None, last: date | None
+) -> None:
+    """Find posts in the archive, edited and deleted ones included, with the match in context."""
+    from auditor.search import search
+
+    settings = app.settings
+    tz = settings.council.tz
+    start = datetime.combine(first, datetime.min.time(), tz) if first else None
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz) if last else None
+    hits = search(app.store(), text, platform=platform, councillor=councillor, start=start, end=end)
+    if not hits:
+        _say(f"Nothing in the archive matches {text!r}.")
+        return
+    for hit in hits:
+        flags = []
+        if hit.versions > 1:
+            flags.append(f"version {hit.version} of {hit.versions}")
+        if hit.deleted_at:
+            flags.append(f"deleted {hit.deleted_at.astimezone(tz):%Y-%m-%d}")
+        who = hit.councillor or hit.author or "?"
+        _say(
+            f"{hit.created_at.astimezone(tz):%Y-%m-%d %H:%M}  {hit.platform} {hit.post_id}  {who}"
+            + (f"  ({', '.join(flags)})" if flags else "")
+        )
+        _say(f"    {hit.snippet}")
+    _say(f"{len(hits)} post(s).")
 
 
 @cli.command()

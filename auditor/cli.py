@@ -414,6 +414,33 @@ def search_command(
     _say(f"{len(hits)} post(s).")
 
 
+@cli.command("import")
+@click.argument("kind", type=click.Choice(["x-archive", "facebook-export"]))
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--account", "handle", metavar="HANDLE", required=True, help="The configured account the export is of.")
+@click.pass_obj
+def import_command(app: App, kind: str, path: Path, handle: str) -> None:
+    """Bring in an account's own export where no API can read it, then audit it.
+
+    x-archive: the data/tweets.js of an X account's archive download. facebook-export: the posts
+    JSON of a Facebook "Download your information" export (personal profiles). Imported posts are
+    marked as imported and go through the same archive and rules.
+    """
+    from connectors.errors import ConnectorError
+
+    settings = app.settings
+    try:
+        counts = pipeline.import_export(settings, app.store(), kind, path, handle.lstrip("@"), app.now())
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="--account") from None
+    except ConnectorError as exc:
+        raise click.UsageError(f"{path}: {exc.explanation}") from None
+    _say(
+        f"Imported {path.name} into @{handle.lstrip('@')}: {counts.fetched} posts read, {counts.new} new, "
+        f"{counts.updated} edited. Audited; see `auditor findings`."
+    )
+
+
 @cli.command()
 @click.option(
     "--export",

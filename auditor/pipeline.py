@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor import engine, models
 from auditor.context import AuditContext, EmergencyInfo, MeetingInfo
-from auditor.records import AccountRef, severity_rank
+from auditor.records import AccountRef, RawBody, severity_rank
 from auditor.settings import Settings
 from auditor.store import IngestCounts, Store
 from connectors.base import Connector
@@ -224,3 +225,31 @@ def run_cycle(settings: Settings, store: Store, now: datetime, env: Mapping[str,
     status = store.finish_run(run_id, now)
     delivery = deliver(settings, store, now, env)
     return RunReport(run_id, status, outcomes, new, delivery)
+
+
+IMPORTS = {"x-archive": "x", "facebook-export": "facebook"}
+
+
+def import_export(settings: Settings, store: Store, kind: str, path: Path, handle: str, now: datetime) -> IngestCounts:
+    """Store an account's own export (an X archive, a Facebook download) and audit it like any pull.
+
+    The file itself is captured as the raw body, so the archive proves what was imported.
+    """
+    from connectors.facebook_export import parse_facebook_export
+    from connectors.x_archive import parse_x_archive
+
+    platform = IMPORTS[kind]
+    account = next(
+        (a for a, _ in settings.accounts() if a.platform == platform and a.handle.lower() == handle.lower()), None
+    )
+    if account is None:
+        raise KeyError(f"no {platform} account {handle!r} in {settings.path}")
+    known = {a.handle.lower(): a.platform_id for a in store.accounts() if a.platform == platform}
+    ref = AccountRef(platform, account.handle, account.id or known.get(account.handle.lower()))
+    text = path.read_text(encoding="utf-8")
+    parser = parse_x_archive if kind == "x-archive" else parse_facebook_export
+    raw = RawBody(f"IMPORT {kind} {path.name}", text)
+    page = replace(parser(text, ref), source=raw)
+    counts = store.ingest(platform, account.handle, [page], now, "import", bodies=[raw])
+    audit(settings, store, now)
+    return counts

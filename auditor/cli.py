@@ -441,6 +441,30 @@ def import_command(app: App, kind: str, path: Path, handle: str) -> None:
     )
 
 
+@cli.command("prune")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+@click.pass_obj
+def prune_command(app: App, dry_run: bool) -> None:
+    """Apply the configured retention periods (`retention:` in the configuration).
+
+    Raw bodies keep their hash (the archive still verifies); residents' replies and comments
+    are removed past their period; councillors' own posts only if a period is set for them.
+    """
+    from auditor.retention import prune
+
+    settings = app.settings
+    policy = settings.file.retention
+    if not (policy.raw_bodies_days or policy.others_comments_days or policy.councillor_posts_days):
+        _say(f"No retention periods are set in {settings.path}: everything is kept.")
+        return
+    plan = prune(app.store(), policy, app.now(), dry_run=dry_run)
+    verb = "Would remove" if dry_run else "Removed"
+    _say(
+        f"{verb}: {plan.raw_bodies} raw bodies (hashes kept), {plan.others_comments} replies and comments by "
+        f"others, {plan.councillor_posts} councillors' posts."
+    )
+
+
 @cli.command()
 @click.option(
     "--export",

@@ -139,6 +139,14 @@ class Email(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Retention(Strict):
+    """How long to keep what is not a councillor's own words; None keeps it for good."""
+
+    raw_bodies_days: int | None = Field(None, ge=1)  # bodies are dropped, their hashes kept
+    others_comments_days: int | None = Field(None, ge=1)  # replies and comments by non-councillors
+    councillor_posts_days: int | None = Field(None, ge=1)  # only if the operator asks: FOIP may need them
+
+
 class Schedule(Strict):
     pull: str = "*/30 * * * *"
     weekly_report: str = "0 8 * * mon"
@@ -184,6 +192,7 @@ class FileSettings(Strict):
     emergencies: list[Emergency] = Field(default_factory=list)
     email: Email = Email()
     schedule: Schedule = Schedule()
+    retention: Retention = Retention()
     platforms: Platforms = Platforms()
 
     @model_validator(mode="after")

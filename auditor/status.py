@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from sqlalchemy import inspect
 
 from auditor.scheduler import trigger
 from auditor.settings import Settings
@@ -34,7 +35,11 @@ def read_status(settings: Settings, store: Store, now: datetime, last_runs: int 
         )
         for r in store.runs()[-last_runs:]
     ]
-    stored = {job.id: job for job in SQLAlchemyJobStore(engine=store.engine, tablename="scheduler_jobs").get_all_jobs()}
+    stored = {}
+    if inspect(store.engine).has_table("scheduler_jobs"):  # created when `auditor schedule` first starts
+        stored = {
+            job.id: job for job in SQLAlchemyJobStore(engine=store.engine, tablename="scheduler_jobs").get_all_jobs()
+        }
     jobs = []
     for job_id, name, expression, field in (
         ("pull-and-audit", "pull, audit and alert", settings.schedule.pull, "pull"),

@@ -59,11 +59,17 @@ def send_smtp(smtp: Smtp, env: Mapping[str, str], sender: str, recipients: list[
             client.starttls(context=context)
         if user and password:
             client.login(user, password)
-        client.sendmail(sender, recipients, message.encode("utf-8"))
+        # SMTP lines end in CRLF; smtplib fixes line ends only for str, and the stored message uses LF.
+        client.sendmail(sender, recipients, _crlf(message).encode("utf-8"))
 
 
-def deliver_pending(store: Store, *, smtp: Smtp | None, outbox_dir: Path, sender: str,
-                    env: Mapping[str, str], now: datetime) -> DeliveryResult:
+def _crlf(message: str) -> str:
+    return re.sub(r"\r?\n", "\r\n", message)
+
+
+def deliver_pending(
+    store: Store, *, smtp: Smtp | None, outbox_dir: Path, sender: str, env: Mapping[str, str], now: datetime
+) -> DeliveryResult:
     sent: list[str] = []
     failed: list[str] = []
     for row in store.pending_messages(now):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from auditor import models
 from auditor.context import AccountInfo
 from auditor.evidence import GENESIS, ChainReport, Link, Record, check_chain, sha256_text
-from auditor.records import Finding, Page, PostView, RawBody, content_hash
+from auditor.records import Finding, Page, Post, PostView, RawBody, content_hash
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -283,16 +283,7 @@ class Store:
                 )
                 session.add(row)
                 session.flush()
-                session.add(
-                    models.PostVersion(
-                        post_id=row.id,
-                        text=post.text,
-                        content_hash=post.content_hash,
-                        seen_at=now,
-                        raw=post.raw,
-                        capture_id=capture_id,
-                    )
-                )
+                session.add(_version(row.id, post, now, capture_id))
                 existing[post.platform_id] = row
                 new += 1
                 continue
@@ -303,16 +294,7 @@ class Store:
                     select(models.PostVersion).filter_by(post_id=row.id, content_hash=post.content_hash)
                 )
                 if known is None:
-                    session.add(
-                        models.PostVersion(
-                            post_id=row.id,
-                            text=post.text,
-                            content_hash=post.content_hash,
-                            seen_at=now,
-                            raw=post.raw,
-                            capture_id=capture_id,
-                        )
-                    )
+                    session.add(_version(row.id, post, now, capture_id))
                 row.text, row.content_hash, row.raw = post.text, post.content_hash, post.raw
                 row.updated_at = post.updated_at or row.updated_at
                 updated += 1
@@ -616,3 +598,9 @@ def _newer(candidate: str, current: str | None) -> bool:
     if candidate.isdigit() and current.isdigit():
         return int(candidate) > int(current)
     return candidate > current
+
+
+def _version(post_id: int, post: Post, seen_at: datetime, capture_id: int | None) -> models.PostVersion:
+    """A post's text as seen now, pointing at the body it came from."""
+    return models.PostVersion(post_id=post_id, text=post.text, content_hash=post.content_hash, seen_at=seen_at,
+                              raw=post.raw, capture_id=capture_id)

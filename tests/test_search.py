@@ -47,3 +47,16 @@ def test_the_command_filters_by_councillor_and_dates(archived: Path) -> None:
     assert "Nothing in the archive matches" in run("open house", "--to", "2026-11-17")
     assert "Nothing in the archive matches" in run("snow clearing", "--councillor", "Jane Doe")
     assert "1857000000000000001" in run("snow clearing", "--platform", "x")
+
+
+def test_the_sqlite_index_finds_what_the_scan_finds_and_follows_new_versions(tmp_path: Path) -> None:
+    from auditor import search as search_module
+
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    store.sync_accounts([("x", "JaneDoe", "2222", "personal", "Jane Doe")])
+    store.ingest("x", "JaneDoe", [page(post("101", "Le Café Élan ouvre"), post("102", "Snow routes"))], T0, "replay")
+    assert [h.post_id for h in search(store, "café élan")] == ["101"]
+    store.ingest("x", "JaneDoe", [page(post("103", "Another CAFE ELAN night"))], T0 + timedelta(hours=1), "replay")
+    indexed = search_module._indexed_candidates(store, "cafe elan")
+    assert indexed is not None and len(indexed) == 2, "the index caught up with the new version"
+    assert sorted(h.post_id for h in search(store, "cafe elan")) == ["101", "103"]

@@ -13,10 +13,24 @@ raises KeyError when the next URL carries no `access_token` (Graph omits it in s
 
 Errors: facebook-sdk raises `GraphAPIError` from the JSON body whatever the HTTP status (Graph
 throttles with HTTP 400/403 and codes 4/17/32/613, not 429); `graph_error` classifies by code.
+
+Deletions: the ids of the account's recent archived posts and comments (`known`) are asked about
+with the multi-id lookup GET /?ids=a,b,c&fields=id, 50 ids a request. Ids missing from the answer
+are gone. Graph fails the whole lookup when one id no longer exists (code 100/subcode 33, or 803
+"Some of the aliases you requested do not exist"), so such a batch is asked again one id at a
+time, and the ids answering 100/33 are the gone ones. Graph uses 100/33 for objects the token
+cannot see, too; for the Page's own posts read with its own token that means removed or hidden.
+The check is best effort: throttled or failing, it is skipped for this cycle and the posts read
+are kept (see `connectors.http.skipped`).
+
+Evidence: every response body is kept in `Pull.bodies` (and on its `Page.source`). Graph echoes
+the access token inside `paging.next` URLs in bodies: that value, and only that, is replaced by
+"[redacted]"; the request line is kept without its `access_token` parameter.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -24,13 +38,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import facebook
-import requests
 
 from auditor.records import AccountRef, Page
 from connectors.base import Pull
-from connectors.errors import AuthError, ConnectorError, MalformedBody, PlatformError
+from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
 from connectors.facebook_parse import graph_error, parse_facebook_page
-from connectors.http import DEFAULT_TIMEOUT, transport_errors
+from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, skipped, transport_errors
 
 if TYPE_CHECKING:
     from auditor.settings import Settings
@@ -40,6 +53,8 @@ _COMMENT = "id,message,created_time,from,parent,permalink_url"
 POST_FIELDS = ("id,message,story,created_time,updated_time,permalink_url,from,status_type,"
                f"comments.limit(100){{{_COMMENT},comments.limit(100){{{_COMMENT}}}}}")
 TOKEN_HELP = "a Page access token with pages_read_engagement and pages_read_user_content"
+LOOKUP_BATCH = 50  # Graph's limit on ids per multi-id lookup
+_GRAPH_ID = re.compile(r"\d+(_\d+)?")  # page/post/comment ids; not the parser's synthetic_… ids
 
 
 @dataclass(frozen=True)
@@ -62,28 +77,63 @@ class FacebookConnector:
         self.default = Token(token_env, graph.access_token)
         self.account_tokens = dict(account_tokens or {})
         self._ids: dict[str, tuple[str, str | None]] = {}  # handle -> (page id, about)
-        self._status: int | None = None
-        self._requests = 0
-        # facebook-sdk hides the HTTP status: remember it (a non-JSON 5xx is a server error, not a
-        # malformed body) and count the requests a pull makes.
-        graph.session.hooks["response"].append(self._count)
+        # Every body received, for the archive. facebook-sdk hides the HTTP status: the recorder
+        # also remembers it (a non-JSON 5xx is a server error, not a malformed body).
+        tokens = [self.default.value, *(t.value for t in self.account_tokens.values())]
+        self.recorder = BodyRecorder(tokens).attach(graph.session)
 
     def pull(self, account: AccountRef, cursor: str | None, known: Sequence[str] = ()) -> Pull:
         token = self.account_tokens.get(account.handle.lower(), self.default)
         if not token.value:
             raise AuthError(PLATFORM, account.handle, "auth", f"{token.env} is not set: put {TOKEN_HELP} in it")
-        with self._errors(account.handle, token.env):
+        with self.recorder.recording() as raw, self._errors(account.handle, token.env):
             page_id, about = self._page_id(account, token.value)
             ref = AccountRef(account.platform, account.handle, page_id)
             args: dict[str, Any] = {"fields": POST_FIELDS, "limit": 100, "access_token": token.value}
             if (since := _since(cursor)) is not None:
                 args["since"] = since
             body = self.graph.get_connections(page_id, "posts", **args)
-            pages = [_with_time_cursor(parse_facebook_page(body, ref, kind_hint="posts"))]
+            pages = [self._posts_page(body, ref)]
             while len(pages) < self.max_pages and (url := _next_url(body)):
                 body = self._follow(url, token.value, account)
-                pages.append(_with_time_cursor(parse_facebook_page(body, ref, kind_hint="posts")))
-        return Pull(pages, about, self._requests)
+                pages.append(self._posts_page(body, ref))
+            try:
+                with self._errors(account.handle, token.env):
+                    pages += self._gone(ref, known, token.value)
+            except (RateLimited, PlatformError, NotFound) as exc:
+                pages.append(skipped("the deletion check", exc))
+        return Pull(pages, about, len(raw), list(raw))
+
+    def _posts_page(self, body: Any, ref: AccountRef) -> Page:
+        return replace(_with_time_cursor(parse_facebook_page(body, ref, kind_hint="posts")), source=self.recorder.last)
+
+    def _gone(self, ref: AccountRef, known: Sequence[str], token: str) -> list[Page]:
+        """Ask Graph about the archived ids; the ones it no longer has are `gone_ids`."""
+        pages = []
+        for batch in chunks([i for i in dict.fromkeys(known) if _GRAPH_ID.fullmatch(i)], LOOKUP_BATCH):
+            try:
+                found = self.graph.get_objects(batch, fields="id", access_token=token)
+            except facebook.GraphAPIError as exc:
+                if not _does_not_exist(exc):
+                    raise
+                pages.append(self._gone_one_by_one(ref, batch, token))
+                continue
+            if not isinstance(found, dict):
+                raise MalformedBody(PLATFORM, ref.handle, "malformed", "the multi-id lookup did not answer an object")
+            gone = [i for i in batch if i not in found]
+            pages.append(Page([], account_id=ref.platform_id, gone_ids=gone, source=self.recorder.last))
+        return pages
+
+    def _gone_one_by_one(self, ref: AccountRef, batch: list[str], token: str) -> Page:
+        gone = []
+        for object_id in batch:
+            try:
+                self.graph.get_object(object_id, fields="id", access_token=token)
+            except facebook.GraphAPIError as exc:
+                if not _does_not_exist(exc):
+                    raise
+                gone.append(object_id)
+        return Page([], account_id=ref.platform_id, gone_ids=gone, source=self.recorder.last)
 
     def check(self, account: AccountRef) -> str:
         token = self.account_tokens.get(account.handle.lower(), self.default)
@@ -127,13 +177,14 @@ class FacebookConnector:
             raise PlatformError(PLATFORM, account.handle, "platform", f"Graph answered HTTP {response.status_code}")
         return body
 
-    def _count(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        self._status = response.status_code
-        self._requests += 1
+    @property
+    def _status(self) -> int | None:
+        """The HTTP status of the last response, which facebook-sdk does not expose."""
+        return self.recorder.last_status
 
     @contextmanager
     def _errors(self, handle: str, env: str) -> Iterator[None]:
-        self._status, self._requests = None, 0
+        self.recorder.last_status = None
         try:
             with transport_errors(PLATFORM, handle):
                 yield
@@ -155,6 +206,15 @@ class FacebookConnector:
             return PlatformError(PLATFORM, handle, "platform", f"Graph answered HTTP {self._status}")
         # facebook-sdk's own complaint, e.g. "Maintype was not text, image, or querystring" for HTML.
         return MalformedBody(PLATFORM, handle, "malformed", f"the Graph response is not JSON ({exc})")
+
+
+def _does_not_exist(exc: facebook.GraphAPIError) -> bool:
+    """Graph's answer for an id that no longer exists: 100/33, or 803 in a multi-id lookup."""
+    error = exc.result.get("error") if isinstance(exc.result, dict) else None
+    if not isinstance(error, dict):
+        return False
+    code, sub = error.get("code"), error.get("error_subcode")
+    return (code == 100 and (sub == 33 or "does not exist" in str(error.get("message", "")).lower())) or code == 803
 
 
 def _since(cursor: str | None) -> int | None:

@@ -2,6 +2,16 @@
 
 `DIR/<platform>/<handle>/*.json`, read in name order; each file is one body exactly as the
 platform's API returned it. Used by the demo, the tests, and operators checking a config.
+
+Formats, per platform (the bodies of the endpoints the live connectors read):
+- x: X API v2 tweet lists (`data`, `includes`, `meta`), user timeline and mentions;
+- facebook: Graph API lists (`data`, `paging`), with nested or separate comment lists;
+- youtube: Data API v3 list bodies, told apart by `kind`: channels, playlistItems (the uploads),
+  videos, commentThreads, comments;
+- bluesky: AppView bodies: app.bsky.feed.getAuthorFeed (`feed`, `cursor`), getPostThread
+  (`thread`), getPosts (`posts`), app.bsky.actor.getProfile;
+- mastodon: REST bodies: an account's statuses (a JSON array), one status, a status context
+  (`ancestors`, `descendants`), an account object (/accounts/lookup).
 """
 
 from __future__ import annotations
@@ -14,12 +24,21 @@ from typing import Any
 
 from auditor.records import AccountRef, Page, RawBody
 from connectors.base import Pull
+from connectors.bluesky_parse import bluesky_profile, parse_bluesky_page
 from connectors.errors import ConnectorError, MalformedBody
 from connectors.facebook_parse import parse_facebook_page
+from connectors.mastodon_parse import mastodon_profile, parse_mastodon_page
 from connectors.x_parse import parse_x_page, x_profile
+from connectors.youtube_parse import parse_youtube_page, youtube_profile
 
-Parser = Callable[[dict[str, Any], AccountRef], Page]
-PARSERS: dict[str, Parser] = {"x": parse_x_page, "facebook": parse_facebook_page}
+Parser = Callable[[Any, AccountRef], Page]  # the decoded body (an object; a Mastodon list is an array)
+PARSERS: dict[str, Parser] = {
+    "x": parse_x_page,
+    "facebook": parse_facebook_page,
+    "youtube": parse_youtube_page,
+    "bluesky": parse_bluesky_page,
+    "mastodon": parse_mastodon_page,
+}
 
 
 def _x_profile(body: dict[str, Any], account: AccountRef) -> str | None:
@@ -27,7 +46,12 @@ def _x_profile(body: dict[str, Any], account: AccountRef) -> str | None:
     return user.get("description") if user else None
 
 
-PROFILES: dict[str, Callable[[dict[str, Any], AccountRef], str | None]] = {"x": _x_profile}
+PROFILES: dict[str, Callable[[Any, AccountRef], str | None]] = {
+    "x": _x_profile,
+    "youtube": youtube_profile,
+    "bluesky": bluesky_profile,
+    "mastodon": mastodon_profile,
+}
 
 
 class ReplayConnector:

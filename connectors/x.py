@@ -10,6 +10,17 @@ it safely because snowflakes grow with time: anything posted after a pull has a 
 anything that pull saw. If an account produces more than `max_pages` pages between cycles,
 the oldest of those posts are skipped (the cursor jumps to the newest).
 
+Deletions: the ids of the account's recent archived posts (`known`) are looked up with
+GET /2/tweets?ids= in batches of 100; X answers each missing one with a `resource-not-found`
+error, which `parse_x_page` turns into `Page.gone_ids`. Mind the bill: each lookup returns the
+surviving posts again, and X counts them as reads (up to 14 days of the account's posts, every
+cycle). Those lookups are best effort: if X rate-limits or fails them, the pages already read
+are kept and the skipped check is noted in an empty page's `errors`, so a tight limit can never
+starve the timeline itself.
+
+Evidence: every response body is kept in `Pull.bodies` (and on its `Page.source`) exactly as
+received; the bearer token travels in a header, never in the recorded request line.
+
 Rate limits: tweepy is built with `wait_on_rate_limit=False`; a 429 becomes `RateLimited` and
 the account waits for the next scheduled cycle. Nothing here ever sleeps.
 """
@@ -19,6 +30,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +40,7 @@ import tweepy
 from auditor.records import AccountRef, Page
 from connectors.base import Pull
 from connectors.errors import AuthError, MalformedBody, NotFound, PlatformError, RateLimited
-from connectors.http import TimeoutSession, transport_errors
+from connectors.http import BodyRecorder, TimeoutSession, chunks, skipped, transport_errors
 from connectors.x_parse import parse_x_page, x_profile
 
 if TYPE_CHECKING:
@@ -40,6 +52,7 @@ USER_FIELDS = ["description", "username", "name"]
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "referenced_tweets", "in_reply_to_user_id",
                 "public_metrics", "edit_history_tweet_ids", "note_tweet"]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id", "in_reply_to_user_id"]
+LOOKUP_BATCH = 100  # GET /2/tweets?ids= takes at most 100 ids
 # Never write "bearer" before a space: errors.scrub redacts whatever follows "bearer ".
 TOKEN_HELP = ("an X developer app's app-only (bearer) token, from a paid tier with read access to user "
               "timelines and mentions (the Free tier cannot read them)")
@@ -63,9 +76,10 @@ class XConnector:
         self.clock = clock
         self.token_env = token_env  # named in auth errors; the token itself never is
         self._ids: dict[str, str] = {}  # handle -> user id, resolved once per process
+        self.recorder = BodyRecorder([getattr(client, "bearer_token", None)]).attach(client.session)
 
     def pull(self, account: AccountRef, cursor: str | None, known: Sequence[str] = ()) -> Pull:
-        with self._errors(account.handle):
+        with self.recorder.recording() as raw, self._errors(account.handle):
             user_id, profile = self._lookup(account)
             ref = AccountRef(account.platform, account.handle, user_id)
             # A non-numeric cursor cannot be an X id (X answers 400), so it is ignored.
@@ -74,10 +88,26 @@ class XConnector:
             pages = self._read(self.client.get_users_tweets, ref, since, bodies, feed=True)
             # Mentions are residents talking to the account; never attribute them to it.
             pages += self._read(self.client.get_users_mentions, ref, since, bodies, feed=False)
+            try:
+                with self._errors(account.handle):
+                    pages += self._gone(ref, known)
+            except (RateLimited, PlatformError, NotFound) as exc:
+                pages.append(skipped("the deletion check", exc))
         if profile is None:  # the lookup had no description field: try the expanded author
             users = (x_profile(body, ref) for body in bodies)
             profile = next((u["description"] for u in users if u and isinstance(u.get("description"), str)), None)
-        return Pull(pages, profile, 1 + len(pages))  # the user lookup, then one request per page
+        return Pull(pages, profile, len(raw), list(raw))  # one request per body received
+
+    def _gone(self, ref: AccountRef, known: Sequence[str]) -> list[Page]:
+        """Look the archived ids up again; those X answers "Not Found" for are `gone_ids`."""
+        pages = []
+        for batch in chunks([i for i in dict.fromkeys(known) if i.isdigit()], LOOKUP_BATCH):
+            response = self.client.get_tweets(ids=batch, tweet_fields=TWEET_FIELDS, expansions=EXPANSIONS,
+                                              user_fields=USER_FIELDS)
+            page = parse_x_page(_body(response, ref), ref, assume_feed_author=False)
+            # A lookup is not the timeline: it must never move the since_id cursor.
+            pages.append(replace(page, newest_id=None, next_cursor=None, source=self.recorder.last))
+        return pages
 
     def check(self, account: AccountRef) -> str:
         with self._errors(account.handle):
@@ -109,7 +139,7 @@ class XConnector:
         def fetch(*args: Any, **kwargs: Any) -> Any:
             response = method(*args, **kwargs)
             body = _body(response, ref)
-            pages.append(parse_x_page(body, ref, assume_feed_author=feed))
+            pages.append(replace(parse_x_page(body, ref, assume_feed_author=feed), source=self.recorder.last))
             bodies.append(body)
             return response
 

@@ -293,3 +293,72 @@ def test_missing_token_fails_in_the_factory_naming_the_env_var_and_access(settin
     message = str(caught.value)
     assert caught.value.account == "*" and "FACEBOOK_TOKEN is not set" in message
     assert "Page access token with pages_read_engagement and pages_read_user_content" in message
+
+
+def test_every_body_is_kept_and_an_echoed_token_is_redacted(http, fb):
+    page = json.loads(fixture("posts_p1.json"))
+    page["paging"]["next"] = f"{POSTS}?access_token={TOKEN}&limit=2&after=QVFIUkVn"  # Graph echoes the token
+    served = json.dumps(page)
+    add_json(http, POSTS, fixture("posts_p2.json"), match=[after("QVFIUkVn")])
+    add_json(http, POSTS, served)
+
+    pull = fb.pull(CLLR, None)
+
+    first, second = pull.bodies
+    assert first.body == served.replace(TOKEN, "[redacted]") and second.body == fixture("posts_p2.json")
+    assert TOKEN not in first.body + first.request + second.body + second.request
+    assert "access_token" not in first.request and first.request.startswith(f"GET {POSTS}?")
+    assert [p.source for p in pull.pages] == [first, second] and pull.requests == 2
+
+
+def test_archived_ids_missing_from_the_multi_id_lookup_are_gone(http, fb):
+    add_json(http, POSTS, fixture("posts_empty.json"))
+    add_json(http, f"{GRAPH}/", json.dumps({"1234567890_6666666666": {"id": "1234567890_6666666666"}}))
+
+    pull = fb.pull(CLLR, None, ["1234567890_6666666666", "1234567890_1111111111", "synthetic_ab12"])
+
+    lookup = query(http.calls[1])
+    assert lookup["ids"] == ["1234567890_6666666666,1234567890_1111111111"] and lookup["fields"] == ["id"]
+    assert pull.pages[-1].gone_ids == ["1234567890_1111111111"] and pull.pages[-1].source is pull.bodies[-1]
+
+
+@pytest.mark.parametrize("error", [
+    {"message": "Unsupported get request. Object with ID '1234567890_1111111111' does not exist, cannot be loaded "
+                "due to missing permissions, or does not support this operation.", "type": "GraphMethodException",
+     "code": 100, "error_subcode": 33, "fbtrace_id": "A1b2C3"},
+    {"message": "(#803) Some of the aliases you requested do not exist: 1234567890_1111111111",
+     "type": "OAuthException", "code": 803, "fbtrace_id": "A1b2C3"},
+])
+def test_a_lookup_failing_for_one_missing_id_is_asked_again_one_by_one(http, fb, error):
+    missing = json.dumps({"error": error})
+    add_json(http, POSTS, fixture("posts_empty.json"))
+    add_json(http, f"{GRAPH}/", missing, status=400)
+    add_json(http, f"{GRAPH}/1234567890_6666666666", json.dumps({"id": "1234567890_6666666666"}))
+    add_json(http, f"{GRAPH}/1234567890_1111111111", missing, status=400)
+
+    pull = fb.pull(CLLR, None, ["1234567890_6666666666", "1234567890_1111111111"])
+
+    assert pull.pages[-1].gone_ids == ["1234567890_1111111111"]
+    assert [urlsplit(c.request.url).path for c in http.calls][2:] == ["/v23.0/1234567890_6666666666",
+                                                                      "/v23.0/1234567890_1111111111"]
+
+
+def test_ids_are_looked_up_50_at_a_time(http, fb):
+    add_json(http, POSTS, fixture("posts_empty.json"))
+    add_json(http, f"{GRAPH}/", "{}")
+    known = [f"1234567890_{n:010d}" for n in range(60)]
+
+    pull = fb.pull(CLLR, None, known)
+
+    assert [len(query(c)["ids"][0].split(",")) for c in http.calls[1:]] == [50, 10]
+    assert [i for page in pull.pages for i in page.gone_ids] == known
+
+
+def test_throttling_on_the_deletion_check_keeps_the_posts(http, fb):
+    add_json(http, POSTS, fixture("posts_p2.json"))
+    add_json(http, f"{GRAPH}/", fixture("error_page_request_limit.json"), status=400)
+
+    pull = fb.pull(CLLR, None, ["1234567890_1111111111"])
+
+    assert pull.pages[0].posts and "deletion check was skipped" in pull.pages[-1].errors[0]
+    assert "(#32) Page request limit reached" in pull.pages[-1].errors[0]

@@ -313,3 +313,64 @@ def test_reset_time_is_read_relative_to_the_injected_clock(http, connector, sett
 
     with pytest.raises(RateLimited, match="reopens in 300 s"):
         x.pull(WUNPINI, None)
+
+
+def test_every_body_is_kept_as_received_with_its_page(http, recorded, connector):
+    served = [user_body(recorded), recorded(PAGE1), fixture("empty_page.json")]
+    add_json(http, f"{API}/users/460255655", served[0])
+    add_json(http, f"{API}/users/460255655/tweets", served[1])
+    add_json(http, f"{API}/users/460255655/mentions", served[2])
+
+    pull = connector(max_pages=1).pull(WUNPINI, None)
+
+    assert [b.body for b in pull.bodies] == served and [b.status for b in pull.bodies] == [200] * 3
+    assert pull.bodies[1].request.startswith("GET https://api.twitter.com/2/users/460255655/tweets?")
+    assert [p.source for p in pull.pages] == pull.bodies[1:]
+    assert not any(TOKEN in b.request or TOKEN in b.body for b in pull.bodies)
+
+
+def test_archived_tweets_x_answers_not_found_for_are_gone(http, recorded, connector, tmp_path):
+    """The recorded GET /2/tweets?ids=1,…,20: ids 1-19 answer resource-not-found, 20 exists."""
+    store = Store(f"sqlite:///{tmp_path / 'archive.db'}")
+    store.sync_accounts([("x", "wunpini_fm", "460255655", "personal", "Wunpini")])
+    lookup = recorded("tweets-da6002.body.json")
+    add_json(http, f"{API}/users/460255655", user_body(recorded))
+    add_json(http, f"{API}/users/460255655/tweets", fixture("empty_page.json"))
+    add_json(http, f"{API}/users/460255655/mentions", fixture("empty_page.json"))
+    add_json(http, f"{API}/tweets", lookup)
+    known = [str(n) for n in range(1, 21)]
+
+    pull = connector().pull(WUNPINI, "1400188008909922306", known)
+    counts = store.ingest("x", "wunpini_fm", pull.pages, datetime(2021, 6, 3, tzinfo=UTC), "live")
+    store.close()
+
+    ids, = [query(c) for c in calls_to(http, "/2/tweets")]
+    assert ids["ids"] == ",".join(known) and ids["tweet.fields"].split(",") == TWEET_FIELDS
+    gone = pull.pages[-1]
+    assert gone.gone_ids == [str(n) for n in range(1, 20)] and [p.platform_id for p in gone.posts][:1] == ["20"]
+    assert gone.newest_id is None and gone.source is not None and gone.source.body == lookup
+    assert counts.deleted == 0  # none of these ids was archived here: nothing to mark, nothing invented
+
+
+def test_archived_ids_are_looked_up_100_at_a_time(http, recorded, connector):
+    add_json(http, f"{API}/users/460255655", user_body(recorded))
+    add_json(http, f"{API}/users/460255655/tweets", fixture("empty_page.json"))
+    add_json(http, f"{API}/users/460255655/mentions", fixture("empty_page.json"))
+    add_json(http, f"{API}/tweets", recorded("tweets-0b8bd2.body.json"))  # every id not found
+    known = [str(1400000000000000000 + n) for n in range(150)] + ["not-an-id"]
+
+    connector().pull(WUNPINI, None, known)
+
+    assert [len(query(c)["ids"].split(",")) for c in calls_to(http, "/2/tweets")] == [100, 50]
+
+
+def test_a_rate_limit_on_the_deletion_check_keeps_the_timeline(http, recorded, connector):
+    add_json(http, f"{API}/users/460255655", user_body(recorded))
+    add_json(http, f"{API}/users/460255655/tweets", recorded(PAGE1))
+    add_json(http, f"{API}/users/460255655/mentions", fixture("empty_page.json"))
+    add_json(http, f"{API}/tweets", fixture("too_many_requests.json"), status=429)
+
+    pull = connector(max_pages=1).pull(WUNPINI, None, ["1400000000000000001"])
+
+    assert pull.pages[0].posts and pull.pages[0].newest_id == json.loads(recorded(PAGE1))["meta"]["newest_id"]
+    assert pull.pages[-1].posts == [] and "deletion check was skipped" in pull.pages[-1].errors[0]

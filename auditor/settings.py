@@ -66,6 +66,20 @@ class AccountConfig(Strict):
         # Platform ids are text: a YAML integer would lose digits past 2**53 in JSON and CSV.
         return str(value) if isinstance(value, int) else value
 
+    @field_validator("handle")
+    @classmethod
+    def _bare_handle(cls, value: str) -> str:
+        bare = value.strip().lstrip("@")
+        if not bare:
+            raise ValueError("is empty")
+        return bare  # "@JaneDoe" and "JaneDoe" are one account
+
+    @model_validator(mode="after")
+    def _mastodon_needs_instance(self) -> AccountConfig:
+        if self.platform == "mastodon" and not self.instance:
+            raise ValueError("a mastodon account needs `instance:`, its server, e.g. https://mastodon.social")
+        return self
+
 
 class Councillor(Strict):
     name: str = Field(min_length=1)

@@ -113,3 +113,16 @@ def test_every_command_has_help() -> None:
 def test_a_usage_error_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", "weekly", "--week", "47"])
     assert result.exit_code == 2
+
+
+def test_handles_are_kept_without_a_leading_at_sign(tmp_path: Path, policy_file: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD.replace("handle: JaneDoe", "handle: '@JaneDoe'"), policy_file))
+    assert settings.councillors[0].accounts[0].handle == "JaneDoe"
+
+
+def test_a_mastodon_account_without_its_server_is_refused_at_load(tmp_path: Path, policy_file: Path) -> None:
+    text = GOOD.replace("{platform: x, handle: JaneDoe, id: 2222, kind: personal}",
+                        "{platform: mastodon, handle: janedoe, kind: personal}")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text, policy_file))
+    assert caught.value.field == "councillors[0].accounts[0]" and "instance" in caught.value.problem

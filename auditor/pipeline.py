@@ -114,6 +114,11 @@ def pull_all(
             )
             deleted = f", {counts.deleted} found deleted" if counts.deleted else ""
             progress(f"{label}: {counts.fetched} read, {counts.new} new, {counts.updated} edited{deleted}")
+            notes = list(dict.fromkeys(note for page in pulled.pages for note in page.errors))
+            for note in notes[:3]:  # what the platform said about parts it could not answer
+                progress(f"    note: {note}")
+            if len(notes) > 3:
+                progress(f"    note: and {len(notes) - 3} more")
         except ConnectorError as exc:
             kind, error = exc.kind, exc.explanation
             progress(f"{label}: FAILED ({kind}) {error}")

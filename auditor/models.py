@@ -47,6 +47,7 @@ class Account(Base):
     cursor: Mapped[str | None] = mapped_column(String(512))  # newest id or time seen: where to resume
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    deletions_checked_at: Mapped[datetime | None]  # when recent posts were last asked about
 
 
 class Post(Base):

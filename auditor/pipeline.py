@@ -29,7 +29,6 @@ from reports.delivery import DeliveryResult, deliver_pending
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
-DELETION_WINDOW = timedelta(days=14)  # how far back each pull asks whether posts still exist
 
 
 @dataclass(frozen=True)
@@ -96,21 +95,33 @@ def pull_all(
     """Pull every configured account; one account failing never stops the others."""
     mode = "replay" if settings.replay_dir else "live"
     run_id = store.start_run(now, mode)
-    cursors = {(a.platform, a.handle.lower()): (a.platform_id, a.cursor) for a in store.accounts()}
+    archived = {(a.platform, a.handle.lower()): a for a in store.accounts()}
+    every = timedelta(hours=settings.deletions.check_every_hours)
     connectors = Connectors(settings, env)
     outcomes = []
     configured = settings.accounts()
     for number, (account, councillor) in enumerate(configured, start=1):
         owner = councillor.name if councillor else "official"
-        known_id, cursor = cursors.get((account.platform, account.handle.lower()), (account.id, None))
+        row = archived.get((account.platform, account.handle.lower()))
+        known_id, cursor = (row.platform_id, row.cursor) if row else (account.id, None)
+        checked = row.deletions_checked_at if row else None
+        check_deletions = checked is None or now - checked >= every
         label = f"[{number}/{len(configured)}] {account.platform} @{account.handle} ({owner})"
         counts, kind, error = IngestCounts(), None, None
         try:
-            recent = store.recent_post_ids(account.platform, account.handle, now - DELETION_WINDOW)
+            window = now - timedelta(days=settings.deletions.window_days)
+            recent = store.recent_post_ids(account.platform, account.handle, window) if check_deletions else []
             ref = AccountRef(account.platform, account.handle, account.id or known_id)
             pulled = connectors.get(account.platform).pull(ref, cursor, recent)
             counts = store.ingest(
-                account.platform, account.handle, pulled.pages, now, mode, pulled.profile, pulled.bodies
+                account.platform,
+                account.handle,
+                pulled.pages,
+                now,
+                mode,
+                pulled.profile,
+                pulled.bodies,
+                deletions_checked=check_deletions,
             )
             deleted = f", {counts.deleted} found deleted" if counts.deleted else ""
             progress(f"{label}: {counts.fetched} read, {counts.new} new, {counts.updated} edited{deleted}")

@@ -161,6 +161,13 @@ class Retention(Strict):
     councillor_posts_days: int | None = Field(None, ge=1)  # only if the operator asks: FOIP may need them
 
 
+class Deletions(Strict):
+    """How the pull looks for deleted posts: each check re-reads recent posts, which X bills."""
+
+    window_days: int = Field(14, ge=1)  # how far back posts are checked
+    check_every_hours: float = Field(24, gt=0)  # how often, per account
+
+
 class Schedule(Strict):
     pull: str = "*/30 * * * *"
     weekly_report: str = "0 8 * * mon"
@@ -207,6 +214,7 @@ class FileSettings(Strict):
     email: Email = Email()
     schedule: Schedule = Schedule()
     retention: Retention = Retention()
+    deletions: Deletions = Deletions()
     platforms: Platforms = Platforms()
 
     @model_validator(mode="after")

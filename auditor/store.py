@@ -121,6 +121,7 @@ class Store:
         source: str,
         profile: str | None = None,
         bodies: Sequence[RawBody] = (),
+        deletions_checked: bool = False,
     ) -> IngestCounts:
         """Store one account's bodies and pages in one transaction; returns what changed."""
         counts = IngestCounts()
@@ -138,6 +139,8 @@ class Store:
             if profile is not None:
                 account.profile = profile
             account.last_success_at, account.last_error = now, None
+            if deletions_checked:
+                account.deletions_checked_at = now
         return counts
 
     def _capture(

@@ -91,7 +91,7 @@ def test_sigterm_stops_the_service_cleanly(config: Path) -> None:
                                stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         lines = []
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: a loaded machine starts Python slowly
         while time.monotonic() < deadline and not any("weekly report: next" in line for line in lines):
             lines.append(process.stdout.readline())
         assert any("pull, audit and alert: next" in line for line in lines), lines
@@ -101,3 +101,68 @@ def test_sigterm_stops_the_service_cleanly(config: Path) -> None:
         process.kill()
     assert process.returncode == 0, output
     assert "Stopped." in output
+
+
+def _fail() -> None:
+    raise RuntimeError("the platform fell over")
+
+
+def test_a_failing_job_is_logged_and_the_service_runs_the_next_job(
+    config: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import threading
+
+    from apscheduler.events import EVENT_JOB_ERROR
+    from apscheduler.jobstores.memory import MemoryJobStore
+
+    scheduler = build_scheduler(load_settings(config))
+    scheduler.remove_all_jobs()  # the configured pull and report are not what this test is about
+    scheduler.add_jobstore(MemoryJobStore(), "memory")  # throwaway jobs: closures, not picklable
+    failed, ran = threading.Event(), threading.Event()
+    scheduler.add_listener(lambda _event: failed.set(), EVENT_JOB_ERROR)  # after the service's own listener
+    now = datetime.now(EDMONTON)
+    scheduler.add_job(_fail, "interval", hours=1, next_run_time=now, id="failing", jobstore="memory")
+    scheduler.start()
+    try:
+        assert failed.wait(timeout=10), "the failing job ran"
+        scheduler.add_job(ran.set, next_run_time=datetime.now(EDMONTON), id="recording", jobstore="memory")
+        assert ran.wait(timeout=10), "the next job still runs after a failure"
+        assert scheduler.running
+        failing = scheduler.get_job("failing")
+        assert failing is not None and failing.next_run_time > now, "tried again at its next time"
+    finally:
+        scheduler.shutdown(wait=True)
+    logged = [r for r in caplog.records if r.name == "auditor.scheduler" and r.levelname == "ERROR"]
+    assert logged and "job failing failed" in logged[0].getMessage()
+    assert "the platform fell over" in logged[0].getMessage()
+
+
+def test_schedule_once_pulls_writes_last_weeks_report_and_exits_0(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from auditor.cli import cli
+    from tests.conftest import ROOT
+
+    config = tmp_path / "once.yaml"
+    config.write_text(f"""
+council: {{name: Test, timezone: America/Edmonton}}
+database: sqlite:///{tmp_path / 'once.db'}
+policy: {ROOT / 'config' / 'policy.yaml'}
+replay: {ROOT / 'tests' / 'fixtures' / 'replay'}
+reports_dir: reports
+councillors:
+  - name: Jane Doe
+    accounts:
+      - {{platform: x, handle: JaneDoe, id: "2222", kind: representative}}
+email: {{from: auditor@example.org, alerts_to: [comms@example.org], weekly_to: [comms@example.org], outbox: outbox}}
+""", encoding="utf-8")
+    # Monday 09:00 in Edmonton: last complete week is 2026-W47.
+    with time_machine.travel(datetime(2026, 11, 23, 9, 0, tzinfo=EDMONTON), tick=False):
+        result = CliRunner().invoke(cli, ["--config", str(config), "schedule", "--once"], catch_exceptions=False)
+        again = CliRunner().invoke(cli, ["--config", str(config), "schedule", "--once"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "x @JaneDoe (Jane Doe): 5 read, 5 new" in result.output
+    assert "Weekly report queued." in result.output
+    assert (tmp_path / "reports" / "weekly-2026-W47.html").exists()
+    assert (tmp_path / "outbox" / "weekly-2026-W47.eml").exists()
+    assert again.exit_code == 0 and "Weekly report queued." not in again.output, "once per week"

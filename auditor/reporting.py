@@ -87,6 +87,8 @@ def make_report(settings: Settings, store: Store, now: datetime, period: Period,
         practice=PracticeFinder(settings.policy.good_practice), clauses=settings.policy.clauses,
         policy_name=settings.policy.name, config_path=str(settings.path), scope=scope,
         councillor_filter=councillor, account_filter=account,
+        decisions={d.finding_id: d for d in store.decisions()},  # ordered by time: the latest wins
+        archive=store.chain(),
     )
     report.generated_at = now.astimezone(settings.council.tz)
     charts = weekly_charts(report, response_limit(settings))

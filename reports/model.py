@@ -40,6 +40,7 @@ class FindingItem:
     url: str | None
     status: str
     found_at: datetime  # council time
+    review: str = ""  # the latest reviewer's decision, in words
 
     @property
     def text_is_long(self) -> bool:
@@ -121,6 +122,7 @@ class Report:
     severity_totals: Counter[str]
     max_per_day: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+    archive: Any = None  # the capture chain's state when the report was made (ChainReport)
 
 
 ADVICE = {
@@ -144,7 +146,12 @@ def describe_wait(delta: timedelta | None) -> str:
     return f"{minutes / 1440:.1f} days"
 
 
-def finding_item(row: Any, text: str, tz: tzinfo, clauses: dict[str, str]) -> FindingItem:
+def describe_decision(decision: Any, tz: tzinfo) -> str:
+    when = decision.at.astimezone(tz).strftime("%-d %b %Y")
+    return f"{decision.action} by {decision.by} on {when}" + (f": {decision.note}" if decision.note else "")
+
+
+def finding_item(row: Any, text: str, tz: tzinfo, clauses: dict[str, str], decision: Any = None) -> FindingItem:
     """A stored finding with its post's text, ready for a template."""
     rule = REGISTRY.get(row.rule)
     return FindingItem(
@@ -164,6 +171,7 @@ def finding_item(row: Any, text: str, tz: tzinfo, clauses: dict[str, str]) -> Fi
         url=row.url,
         status=row.status,
         found_at=row.first_found.astimezone(tz),
+        review=describe_decision(decision, tz) if decision is not None else "",
     )
 
 
@@ -194,6 +202,8 @@ def build_report(
     scope: str = "",
     councillor_filter: str | None = None,
     account_filter: str | None = None,
+    decisions: dict[int, Any] | None = None,
+    archive: Any = None,
 ) -> Report:
     tz = ctx.tz
 
@@ -204,7 +214,7 @@ def build_report(
 
     posts_by_id = {(p.platform, p.platform_id): p for p in ctx.posts}
     items = [
-        finding_item(r, _text(posts_by_id, r), tz, clauses)
+        finding_item(r, _text(posts_by_id, r), tz, clauses, (decisions or {}).get(r.id))
         for r in finding_rows
         if _in_scope(r, period) and wanted_account(r.platform, r.account, r.councillor)
     ]
@@ -291,6 +301,7 @@ def build_report(
         policy_name=policy_name,
         config_path=config_path,
         severity_totals=totals,
+        archive=archive,
         max_per_day=max([1] + [n for r in rows.values() for n in r.per_day]),
         extra={
             "longest_wait": max(

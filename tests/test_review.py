@@ -46,8 +46,16 @@ def test_a_dismissed_finding_stays_dismissed_on_re_audit(archived: Path) -> None
     auditor(archived, "run")
     auditor(archived, "audit")
     assert finding(archived, "decision-before-release")["status"] == "dismissed"
-    assert len([f for f in json.loads(auditor(archived, "findings", "--format", "json").output)
-                if f["rule"] == "decision-before-release"]) == 1
+    assert (
+        len(
+            [
+                f
+                for f in json.loads(auditor(archived, "findings", "--format", "json").output)
+                if f["rule"] == "decision-before-release"
+            ]
+        )
+        == 1
+    )
 
 
 def test_a_post_edited_after_dismissal_is_looked_at_again(archived: Path, tmp_path: Path) -> None:
@@ -56,10 +64,23 @@ def test_a_post_edited_after_dismissal_is_looked_at_again(archived: Path, tmp_pa
     edited = tmp_path / "edited"
     shutil.copytree(FIXTURES, edited)
     body = edited / "x" / "JaneDoe" / "001-users-tweets.json"
-    body.write_text(body.read_text(encoding="utf-8").replace("Council voted tonight", "Council voted tonight, 5-2,"),
-                    encoding="utf-8")
+    body.write_text(
+        body.read_text(encoding="utf-8").replace("Council voted tonight", "Council voted tonight, 5-2,"),
+        encoding="utf-8",
+    )
     result = auditor(archived, "run", "--replay", str(edited), now="2026-11-24T09:00:00-07:00")
     assert "1 edited" in result.output
     assert finding(archived, "decision-before-release")["status"] == "open"
     history = auditor(archived, "review", fid).output
     assert "reopened" in history and "edited after this finding was dismissed" in history
+
+
+def test_a_reviewers_decision_and_the_archive_state_appear_in_the_next_weekly_report(
+    archived: Path, tmp_path: Path
+) -> None:
+    fid = str(finding(archived, "decision-before-release")["id"])
+    auditor(archived, "review", fid, "--escalate", "--note", "Call the councillor today", "--by", "Ann Clerk")
+    auditor(archived, "report", "weekly", "--week", "2026-W47")
+    html = (tmp_path / "reports" / "weekly-2026-W47.html").read_text(encoding="utf-8")
+    assert "status: escalated (escalated by Ann Clerk on 23 Nov 2026: Call the councillor today)" in html
+    assert "Archive intact" in html and "3 raw responses" in html

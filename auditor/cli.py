@@ -107,6 +107,9 @@ def _print_run(report: pipeline.RunReport, settings: Settings) -> None:
         f"accounts read; {fetched} posts read, {new} new, {edited} edited."
     )
     _say(f"New findings: {findings}.")
+    if report.x_read_this_month is not None:
+        cap = settings.platforms.x.monthly_read_cap
+        _say(f"X posts read this month: {report.x_read_this_month}" + (f" of a cap of {cap}." if cap else "."))
     if report.delivery and report.delivery.sent:
         _say(f"Delivered {len(report.delivery.sent)} message(s): " + ", ".join(report.delivery.sent))
     if report.delivery and report.delivery.failed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from auditor.records import AccountRef, RawBody, severity_rank
 from auditor.settings import Settings
 from auditor.store import IngestCounts, Store
 from connectors.base import Connector
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, RateLimited
 from connectors.live import LIVE
 from connectors.replay import ReplayConnector
 from reports.alerts import alert_message
@@ -48,6 +48,7 @@ class RunReport:
     outcomes: list[AccountOutcome]
     new_findings: list[models.Finding] = field(default_factory=list)
     delivery: DeliveryResult | None = None
+    x_read_this_month: int | None = None  # live runs with X accounts: X bills reads per post
 
     @property
     def exit_code(self) -> int:
@@ -109,6 +110,8 @@ def pull_all(
         label = f"[{number}/{len(configured)}] {account.platform} @{account.handle} ({owner})"
         counts, kind, error = IngestCounts(), None, None
         try:
+            if account.platform == "x" and mode == "live":
+                _within_read_cap(settings, store, now, account.handle)
             window = now - timedelta(days=settings.deletions.window_days)
             recent = store.recent_post_ids(account.platform, account.handle, window) if check_deletions else []
             ref = AccountRef(account.platform, account.handle, account.id or known_id)
@@ -170,6 +173,28 @@ def check_accounts(settings: Settings, store: Store, env: Mapping[str, str]) -> 
         )
         results.append(AccountCheck(account.platform, account.handle, owner, found, None))
     return results
+
+
+def month_start(now: datetime) -> datetime:
+    """The start of the billing month (UTC) that `now` falls in."""
+    moment = now.astimezone(UTC)
+    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _within_read_cap(settings: Settings, store: Store, now: datetime, handle: str) -> None:
+    cap = settings.platforms.x.monthly_read_cap
+    if cap is None:
+        return
+    read = store.posts_read("x", month_start(now))
+    if read >= cap:
+        raise RateLimited(
+            "x",
+            handle,
+            "read-cap",
+            f"the monthly read cap of {cap} posts is reached ({read} read since "
+            f"{month_start(now):%-d %B}); raise platforms.x.monthly_read_cap or wait for next month",
+            reset_at=(month_start(now) + timedelta(days=32)).replace(day=1),
+        )
 
 
 def newest_recorded(settings: Settings) -> datetime | None:
@@ -240,7 +265,10 @@ def run_cycle(settings: Settings, store: Store, now: datetime, env: Mapping[str,
     new = audit(settings, store, now)
     status = store.finish_run(run_id, now)
     delivery = deliver(settings, store, now, env)
-    return RunReport(run_id, status, outcomes, new, delivery)
+    x_read = None
+    if settings.replay_dir is None and any(o.platform == "x" for o in outcomes):
+        x_read = store.posts_read("x", month_start(now))
+    return RunReport(run_id, status, outcomes, new, delivery, x_read)
 
 
 IMPORTS = {"x-archive": "x", "facebook-export": "facebook"}

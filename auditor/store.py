@@ -439,6 +439,19 @@ class Store:
                 query = query.where(models.Run.started_at >= since)
             return list(session.scalars(query))
 
+    def posts_read(self, platform: str, since: datetime) -> int:
+        """Posts read from a platform's accounts in runs since `since` (X bills reads per post)."""
+        from sqlalchemy import func
+
+        with self.session() as session:
+            query = (
+                select(func.coalesce(func.sum(models.RunAccount.fetched), 0))
+                .join(models.Run, models.RunAccount.run_id == models.Run.id)
+                .join(models.Account, models.RunAccount.account_id == models.Account.id)
+                .where(models.Account.platform == platform, models.Run.started_at >= since, models.Run.mode == "live")
+            )
+            return int(session.scalar(query) or 0)
+
     def accounts(self) -> list[models.Account]:
         with self.session() as session:
             return list(session.scalars(select(models.Account).order_by(models.Account.id)))
@@ -605,5 +618,11 @@ def _newer(candidate: str, current: str | None) -> bool:
 
 def _version(post_id: int, post: Post, seen_at: datetime, capture_id: int | None) -> models.PostVersion:
     """A post's text as seen now, pointing at the body it came from."""
-    return models.PostVersion(post_id=post_id, text=post.text, content_hash=post.content_hash, seen_at=seen_at,
-                              raw=post.raw, capture_id=capture_id)
+    return models.PostVersion(
+        post_id=post_id,
+        text=post.text,
+        content_hash=post.content_hash,
+        seen_at=seen_at,
+        raw=post.raw,
+        capture_id=capture_id,
+    )

@@ -58,3 +58,35 @@ def test_deleted_posts_are_looked_for_once_per_interval_not_every_cycle(settings
     pipeline.pull_all(settings, store, T0 + timedelta(hours=25), {}, lambda _: None)
     assert connector.asked == [[], [], [], ["1858000000000000001"]], (
         "the first cycle has nothing archived; the next check waits a day (X bills every post re-read)")
+
+
+class TwoPostsConnector(RecordingConnector):
+    """Each pull reads two new posts, as a busy account's timeline would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.next_id = 1858000000000000100
+
+    def pull(self, account: AccountRef, cursor: str | None, known: Sequence[str] = ()) -> Pull:
+        self.asked.append(list(known))
+        posts = [post(str(self.next_id + i), at=T0) for i in range(2)]
+        self.next_id += 2
+        return Pull([Page(posts, newest_id=posts[-1].platform_id)])
+
+
+def test_the_x_monthly_read_cap_stops_reading_until_next_month(settings, monkeypatch) -> None:
+    path = settings.path
+    path.write_text(path.read_text() + "platforms: {x: {monthly_read_cap: 3}}\n", encoding="utf-8")
+    settings = load_settings(path)
+    connector = TwoPostsConnector()
+    monkeypatch.setattr(pipeline, "connector_for", lambda *_: connector)
+    store = pipeline.open_store(settings)
+    env: dict[str, str] = {}
+    first = pipeline.run_cycle(settings, store, T0, env, lambda _: None)
+    second = pipeline.run_cycle(settings, store, T0 + timedelta(minutes=30), env, lambda _: None)
+    third = pipeline.run_cycle(settings, store, T0 + timedelta(minutes=60), env, lambda _: None)
+    assert (first.exit_code, second.exit_code, third.exit_code) == (0, 0, 1)
+    assert (first.x_read_this_month, second.x_read_this_month, third.x_read_this_month) == (2, 4, 4)
+    assert third.outcomes[0].error_kind == "read-cap" and "monthly read cap of 3" in third.outcomes[0].error
+    december = pipeline.run_cycle(settings, store, datetime(2026, 12, 1, 0, 5, tzinfo=UTC), env, lambda _: None)
+    assert december.exit_code == 0 and december.x_read_this_month == 2

@@ -114,6 +114,12 @@ class Meeting(Strict):
         return self
 
 
+class MeetingCalendar(Strict):
+    """`meetings: {ics: file.ics}`: the meetings come from an iCalendar file (see auditor/calendar.py)."""
+
+    ics: str
+
+
 class Emergency(Strict):
     start: datetime
     end: datetime
@@ -209,7 +215,7 @@ class FileSettings(Strict):
     reports_dir: str = "var/reports"
     official_accounts: list[AccountConfig] = Field(default_factory=list)
     councillors: list[Councillor] = Field(default_factory=list)
-    meetings: list[Meeting] = Field(default_factory=list)
+    meetings: list[Meeting] | MeetingCalendar = Field(default_factory=list)
     emergencies: list[Emergency] = Field(default_factory=list)
     email: Email = Email()
     schedule: Schedule = Schedule()
@@ -231,11 +237,14 @@ class FileSettings(Strict):
 class Settings:
     """Validated settings with paths resolved against the file they came from."""
 
-    def __init__(self, file: FileSettings, path: Path, policy: Policy):
+    def __init__(self, file: FileSettings, path: Path, policy: Policy, meetings: list[Meeting] | None = None):
         self.file = file
         self.path = path
         self.base = path.resolve().parent
         self.policy = policy
+        # A calendar file is read once, here; everything else sees the same list of meetings.
+        self.meetings: list[Meeting] = meetings if meetings is not None else (
+            file.meetings if isinstance(file.meetings, list) else [])
 
     def __getattr__(self, name: str) -> Any:  # council, meetings, email ... read through
         return getattr(self.file, name)
@@ -268,7 +277,7 @@ class Settings:
         if directory is None:
             return self
         file = self.file.model_copy(update={"replay": str(directory.resolve())})
-        return Settings(file, self.path, self.policy)
+        return Settings(file, self.path, self.policy, self.meetings)
 
     def accounts(self) -> list[tuple[AccountConfig, Councillor | None]]:
         """Every configured account with its councillor (None for the City's own)."""
@@ -325,4 +334,20 @@ def load_settings(path: Path | str) -> Settings:
         raise ConfigError(path, *_first_error(exc)) from None
     policy_path = Path(file.policy) if Path(file.policy).is_absolute() else path.parent / file.policy
     policy = load_policy(policy_path)
-    return Settings(file, path, policy)
+    return Settings(file, path, policy, _meetings(file, path))
+
+
+def _meetings(file: FileSettings, path: Path) -> list[Meeting]:
+    if isinstance(file.meetings, list):
+        return file.meetings
+    from auditor.calendar import CalendarError, read_meetings
+
+    ics = Path(file.meetings.ics).expanduser()
+    ics = ics if ics.is_absolute() else path.resolve().parent / ics
+    try:
+        return [Meeting.model_validate(m) for m in read_meetings(ics, file.council.tz)]
+    except CalendarError as exc:
+        raise ConfigError(path, "meetings.ics", f"{ics}: {exc}") from None
+    except ValidationError as exc:
+        field, problem = _first_error(exc)
+        raise ConfigError(path, "meetings.ics", f"{ics}: {field}: {problem}") from None

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from auditor.policy import Policy, load_policy
 
@@ -215,7 +224,10 @@ class FileSettings(Strict):
     reports_dir: str = "var/reports"
     official_accounts: list[AccountConfig] = Field(default_factory=list)
     councillors: list[Councillor] = Field(default_factory=list)
-    meetings: list[Meeting] | MeetingCalendar = Field(default_factory=list)
+    meetings: Annotated[
+        Annotated[list[Meeting], Tag("list[meetings]")] | Annotated[MeetingCalendar, Tag("calendar[ics]")],
+        Discriminator(lambda v: "calendar[ics]" if isinstance(v, dict) else "list[meetings]"),
+    ] = Field(default_factory=list)
     emergencies: list[Emergency] = Field(default_factory=list)
     email: Email = Email()
     schedule: Schedule = Schedule()
@@ -296,7 +308,8 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 def _first_error(error: ValidationError) -> tuple[str, str]:
     detail = error.errors()[0]
-    loc = tuple(p for p in detail["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    # Drop pydantic's own markers (validator names, union tags): operators know field names only.
+    loc = tuple(p for p in detail["loc"] if not (isinstance(p, str) and (p.startswith("function-") or "[" in p)))
     message = detail["msg"].removeprefix("Value error, ")
     if detail["type"] == "extra_forbidden":
         message = "unknown key (check its spelling against the README)"

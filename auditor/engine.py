@@ -2,6 +2,9 @@
 
 No database, no clock, no network: the pipeline hands in everything, so the same inputs
 always give the same findings, and auditing twice changes nothing.
+
+Post rules run together in one pass over the posts: each councillor's post is folded and
+scanned for every rule's keywords once, then handed to each rule in turn.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from auditor.context import AuditContext
 from auditor.policy import Policy
 from auditor.records import Finding
-from auditor.rules import REGISTRY, Rule
+from auditor.rules import REGISTRY, PostRule, Rule
 
 
 def enabled_rules(policy: Policy, only: Iterable[str] | None = None) -> list[Rule]:
@@ -27,8 +30,20 @@ def enabled_rules(policy: Policy, only: Iterable[str] | None = None) -> list[Rul
 
 def evaluate(ctx: AuditContext, rules: Sequence[Rule]) -> list[Finding]:
     """Every finding of every rule, one per (rule, platform, account, subject), in a stable order."""
+    ctx.prepare(lex for rule in rules for lex in rule.lexicons(ctx))
     found: dict[tuple[str, str, str, str], Finding] = {}
+    post_rules = [rule for rule in rules if isinstance(rule, PostRule)]
+    on_reposts = [rule for rule in post_rules if not rule.skip_reposts]
+    if post_rules:
+        for post in ctx.posts:
+            if post.councillor is None:
+                continue
+            for rule in on_reposts if post.kind == "repost" else post_rules:
+                finding = rule.check_post(post, ctx)
+                if finding is not None:
+                    found.setdefault(finding.key, finding)
     for rule in rules:
-        for finding in rule.check(ctx):
-            found.setdefault(finding.key, finding)
+        if not isinstance(rule, PostRule):
+            for finding in rule.check(ctx):
+                found.setdefault(finding.key, finding)
     return sorted(found.values(), key=lambda f: (f.posted_at is None, f.posted_at or ctx.now, f.key))

@@ -1,9 +1,11 @@
 """Residents' questions to councillors and the councillors' answers (pure).
 
 A question is a reply or comment by someone who is not a councillor, on a post or reply a
-councillor wrote, whose text asks something (a question mark outside links). Its answer is the
-first later reply by that councillor to it, or to the same person in the same conversation.
-Shared by the `response-time` rule and the weekly report's figures.
+councillor wrote, whose text asks something: a sentence ending in a question mark outside links,
+not an exclamation ("Who else is excited?!"), and, where the caller passes rhetorical phrases
+("who else"), not one of those. Its answer is the first later reply by that councillor to it,
+or to the same person in the same conversation. Shared by the `response-time` rule and the
+weekly report's figures.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from datetime import datetime, timedelta
 
 from auditor.context import AuditContext
 from auditor.records import PostView
+from auditor.text import Lexicon, fold, sentence
 
 _URL = re.compile(r"https?://\S+")
+# A question mark, with the marks around it: "?", "??", "?!" (exclaims), "!?" (exclaims).
+_QUESTION = re.compile(r"!*\?+!*")
 
 
 @dataclass(frozen=True)
@@ -38,16 +43,30 @@ class Question:
         return max(end - self.question.created_at, timedelta(0))
 
 
-def asks_something(text: str) -> bool:
-    return "?" in _URL.sub("", text)
+def asks_something(text: str, rhetorical: Lexicon | None = None) -> bool:
+    if "?" not in text:
+        return False
+    if "http" in text:
+        text = _URL.sub("", text)
+    if rhetorical is not None and rhetorical.search(fold(text)) is None:
+        rhetorical = None  # no rhetorical phrase anywhere: no sentence needs a closer look
+    for mark in _QUESTION.finditer(text):
+        if "!" in mark.group():
+            continue  # "Who else is excited?!": an exclamation
+        if rhetorical is not None:
+            start, end = sentence(text, mark.start(), mark.end())
+            if rhetorical.search(fold(text[start:end])):
+                continue  # "Aren't they the cutest??"
+        return True
+    return False
 
 
-def questions(ctx: AuditContext) -> Iterator[Question]:
+def questions(ctx: AuditContext, rhetorical: Lexicon | None = None) -> Iterator[Question]:
     for post in ctx.posts:
-        if post.by_councillor or post.kind not in ("reply", "comment") or not asks_something(post.text):
+        if post.councillor is not None or post.kind not in ("reply", "comment") or "?" not in post.text:
             continue
         parent = ctx.parent(post)
-        if parent is None or not parent.by_councillor:
+        if parent is None or parent.councillor is None or not asks_something(post.text, rhetorical):
             continue
         yield Question(post, parent, _answer(post, parent, ctx))
 

@@ -2,7 +2,8 @@
 
 Runs every rule over ../shared/corpus (US Congress tweets, Canadian party leaders' Facebook
 posts) as if a councillor had written them, and prints how many are flagged medium or high,
-with each one's rule and evidence, so a lexicon that cries wolf can be seen and mended.
+with each one's rule, evidence, why it fired and the words around it, so a lexicon that cries
+wolf can be seen and mended.
 
     .venv/bin/python benchmarks/false_alarms.py
 """
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from auditor.context import AuditContext  # noqa: E402
 from auditor.engine import enabled_rules, evaluate  # noqa: E402
 from auditor.policy import load_policy  # noqa: E402
+from auditor.text import excerpt  # noqa: E402
 from benchmarks.corpus import ACCOUNTS, CORPUS, corpus_posts  # noqa: E402
 
 POST_RULES = {"in-camera", "decision-before-release", "tone", "official-account-politics", "emergency-protocol"}
@@ -42,8 +44,15 @@ def main() -> int:
     print(f"flagged medium or high: {len(flagged)} ({len(flagged) / own:.2%} of own posts; target at most 1%)")
     for rule, count in Counter(f.rule for f in findings).most_common():
         print(f"  {rule}: {count}")
+    texts = {(p.platform, p.platform_id): p.text for p in posts}
     for f in findings:
+        text = texts.get((f.platform, f.post_id or ""), "")
+        at = text.find(f.evidence) if f.evidence else -1
+        around = excerpt(text, at, at + len(f.evidence), 50) if at >= 0 else ""
         print(f"  - {f.rule} [{f.severity}] {f.platform} {f.subject}: \u201c{f.evidence}\u201d")
+        print(f"      why: {f.reason}")
+        if around:
+            print(f"      in:  {around}")
     return 0
 
 

@@ -71,3 +71,34 @@ def test_a_bad_calendar_is_a_configuration_error_naming_the_field(tmp_path: Path
     with pytest.raises(ConfigError) as caught:
         load_settings(council(tmp_path, "{ics: meetings.ics}"))
     assert caught.value.field == "meetings.ics" and words in caught.value.problem
+
+
+EVENT = """BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n"""
+
+
+def event(*lines: str) -> str:
+    return "BEGIN:VEVENT\r\n" + "".join(line + "\r\n" for line in lines) + "END:VEVENT\r\n"
+
+
+def test_cancelled_meetings_are_not_meetings_and_description_lines_may_repeat(tmp_path: Path) -> None:
+    (tmp_path / "meetings.ics").write_text(EVENT.format(events=event(
+        "UID:a", "DTSTART:20261116T190000", "SUMMARY:Regular", "STATUS:CANCELLED",
+    ) + event(
+        "UID:b", "DTSTART:20261123T190000Z", "SUMMARY:Special",
+        "X-MINUTES-RELEASED;TZID=America/Toronto:20261125T140000",
+        "DESCRIPTION:Agenda: transit fares\\nAgenda: snow clearing; rinks\\nIn camera: CAO review",
+    )), encoding="utf-8")
+    (special,) = load_settings(council(tmp_path, "{ics: meetings.ics}")).meetings
+    assert special.start == datetime(2026, 11, 23, 12, tzinfo=EDMONTON), "a UTC start stays UTC"
+    assert special.minutes_released == datetime(2026, 11, 25, 12, tzinfo=EDMONTON), "TZID on the release"
+    assert special.agenda == ["transit fares", "snow clearing", "rinks"]
+    assert special.in_camera_topics == ["CAO review"]
+
+
+def test_a_repeating_event_is_refused_rather_than_counted_once(tmp_path: Path) -> None:
+    (tmp_path / "meetings.ics").write_text(EVENT.format(events=event(
+        "UID:a", "DTSTART:20261116T190000", "SUMMARY:Regular", "RRULE:FREQ=WEEKLY;BYDAY=MO",
+    )), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(council(tmp_path, "{ics: meetings.ics}"))
+    assert caught.value.field == "meetings.ics" and "RRULE" in caught.value.problem

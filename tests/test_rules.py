@@ -117,3 +117,56 @@ def test_a_disabled_rule_does_not_run(tmp_path: Path) -> None:
     )
     assert "tone" not in {r.id for r in enabled_rules(load_policy(patched))}
     assert "tone" in {r.id for r in enabled_rules(POLICY)}
+
+
+DOCS = (HERE.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+# Where a documented example is posted: a time inside the defaults' meeting or emergency window,
+# and under a City post for the rule about comments on City accounts.
+EXAMPLE_AT = {"in-camera": "2026-11-17T09:00", "decision-before-release": "2026-11-17T08:00",
+              "emergency-protocol": "2026-11-18T09:00", "official-account-politics": "2026-11-21T09:30",
+              "tone": "2026-11-17T09:00"}
+
+
+def _section(rule_id: str) -> str:
+    start = DOCS.index(f"\n## `{rule_id}`\n")
+    end = DOCS.find("\n## ", start + 1)
+    return DOCS[start:end if end > 0 else None]
+
+
+@pytest.mark.parametrize("rule_id", sorted(REGISTRY))
+def test_docs_describe_every_rule_with_its_clause_and_every_key(rule_id: str) -> None:
+    section = _section(rule_id)
+    params = POLICY.params[rule_id]
+    for clause in {params.clause, getattr(params, "topics_clause", params.clause)}:
+        assert f"`{clause}`" in section, f"{rule_id}: the section names its clause"
+        quoted = f"{clause}: \"{POLICY.clause_text(clause)}\"" in section
+        assert quoted or f"`{clause}` (see above)" in section, f"{rule_id}: quote {clause} as policy.yaml does"
+    for key, _ in params:
+        if key not in ("enabled", "severity", "clause"):
+            assert f"`{key}`" in section, f"{rule_id}: docs/rules.md does not explain `{key}`"
+
+
+def _examples() -> list[tuple[str, str, str]]:
+    found = []
+    for rule_id in EXAMPLE_AT:
+        for line in _section(rule_id).splitlines():
+            for verdict in ("fires", "silent"):
+                prefix = f"**{verdict}**: "
+                if line.startswith(prefix):
+                    found.append((rule_id, verdict, line[len(prefix):]))
+    return found
+
+
+@pytest.mark.parametrize(("rule_id", "verdict", "text"), _examples(), ids=lambda v: str(v)[:40])
+def test_the_examples_in_the_docs_do_what_they_say(rule_id: str, verdict: str, text: str) -> None:
+    posts = [{"id": "1", "by": "tom", "at": EXAMPLE_AT[rule_id], "text": text}]
+    if rule_id == "official-account-politics":
+        posts = [{"id": "p", "by": "city", "at": "2026-11-21T09:00", "text": "Budget survey: have your say."},
+                 {"id": "1", "by": "tom", "parent": "p", "at": EXAMPLE_AT[rule_id], "text": text}]
+    findings = evaluate(build_context({"posts": posts}), enabled_rules(POLICY, only=[rule_id]))
+    assert [f.subject for f in findings] == (["1"] if verdict == "fires" else [])
+
+
+def test_every_documented_rule_is_a_rule() -> None:
+    documented = {line[4:-1] for line in DOCS.splitlines() if line.startswith("## `")}
+    assert documented == set(REGISTRY)

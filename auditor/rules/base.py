@@ -1,19 +1,20 @@
 """The rule interface. A rule is one small class: parameters, and `check(context)`.
 
 `Rule.check` yields findings for the whole context (account-level rules override it);
-`PostRule.check_post` is called once per post written by a councillor. Rules never do I/O.
+`PostRule.check_post` is called once per post written by a councillor and returns a finding or
+None. Rules never do I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from auditor.context import AuditContext
 from auditor.records import Finding, PostView, Severity
-from auditor.text import Match, one_line
+from auditor.text import Lexicon, Match, one_line
 
 
 class RuleParams(BaseModel):
@@ -35,6 +36,12 @@ class Rule:
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def lexicons(self, ctx: AuditContext) -> Iterable[Lexicon]:
+        """The lexicons this rule tries on most posts it sees: the engine scans each post once
+        for the keys of all of them. A lexicon left out (one consulted only after a first match,
+        such as a list of harmless contexts) still works: it scans the text itself when asked."""
+        return ()
 
     def finding(
         self,
@@ -62,7 +69,12 @@ class Rule:
 
 
 class PostRule(Rule):
-    """A rule judged one councillor-written post at a time."""
+    """A rule judged one councillor-written post at a time: `check_post` returns its finding
+    about the post, or None (a post rule finds at most one thing per post).
+
+    The engine runs every post rule in one loop over the posts (`check` is the same, for one
+    rule alone), so a post's folded text and scan are shared by all of them.
+    """
 
     skip_reposts: ClassVar[bool] = True  # a repost's words are someone else's
 
@@ -70,9 +82,11 @@ class PostRule(Rule):
         for post in ctx.posts:
             if not post.by_councillor or (self.skip_reposts and post.kind == "repost"):
                 continue
-            yield from self.check_post(post, ctx)
+            finding = self.check_post(post, ctx)
+            if finding is not None:
+                yield finding
 
-    def check_post(self, post: PostView, ctx: AuditContext) -> Iterator[Finding]:
+    def check_post(self, post: PostView, ctx: AuditContext) -> Finding | None:
         raise NotImplementedError
 
 

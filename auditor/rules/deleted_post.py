@@ -6,8 +6,6 @@ archive keeps it, and the department should know.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from auditor.context import AuditContext
 from auditor.records import Finding, PostView, Severity
 from auditor.rules.base import PostRule, RuleParams
@@ -26,9 +24,9 @@ class DeletedPost(PostRule):
     params: Params
     skip_reposts = False
 
-    def check_post(self, post: PostView, ctx: AuditContext) -> Iterator[Finding]:
+    def check_post(self, post: PostView, ctx: AuditContext) -> Finding | None:
         if post.deleted_at is None:
-            return
+            return None
         noticed = post.deleted_at.astimezone(ctx.tz).strftime("%-d %B %Y %H:%M")
-        yield self.finding(post, f"No longer on {post.platform} (noticed {noticed}); the archive keeps "
+        return self.finding(post, f"No longer on {post.platform} (noticed {noticed}); the archive keeps "
                            "the text as captured.", one_line(post.text, 280))

@@ -1,7 +1,14 @@
-"""disclaimer (E, fourth paragraph): personal accounts on City business without saying so.
+"""disclaimer (E.P4, section E's fourth paragraph): personal accounts on City business without saying so.
 
-Judged per account: a personal account that posts about City business needs a clear
-statement, in its profile or in the post, that the views are personal.
+E.P4: "Care should be taken when posting statements to social media to ensure clarity amongst
+the audience that views expressed are either purely personal or where authorized as
+representative of the City of Leduc."
+
+Judged per account: a personal account that posts about City business (`city_business`) needs
+a clear statement, in its profile or in the post, that the views are personal (`disclaimers`).
+A match overlapping a `not_business` phrase is someone else's business ("student council meeting").
+Representative accounts speak for the office and are not asked. One finding per account, on
+its first such post.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from pydantic import Field
 from auditor.context import AuditContext
 from auditor.records import Finding, PostView, Severity
 from auditor.rules.base import Rule, RuleParams, quoted
-from auditor.text import Lexicon, fold
+from auditor.text import Folded, Lexicon, Match, fold
 
 
 class Params(RuleParams):
@@ -23,6 +30,7 @@ class Params(RuleParams):
     clause: str = "E.P4"
     city_business: list[str] = Field(default_factory=lambda: ["city council", "council meeting", "bylaw"])
     disclaimers: list[str] = Field(default_factory=lambda: ["views are my own", "personal views"])
+    not_business: list[str] = Field(default_factory=list)
 
 
 class Disclaimer(Rule):
@@ -39,18 +47,31 @@ class Disclaimer(Rule):
     def _disclaimers(self) -> Lexicon:
         return Lexicon(self.params.disclaimers)
 
+    @cached_property
+    def _not_business(self) -> Lexicon:
+        return Lexicon(self.params.not_business)
+
+    def _business_match(self, folded: Folded) -> Match | None:
+        others = list(self._not_business.finditer(folded)) if self._not_business else []
+        return next((m for m in self._business.finditer(folded)
+                     if not any(o.start < m.end and m.start < o.end for o in others)), None)
+
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         personal = {
             (a.platform, a.handle.lower()): a for a in ctx.accounts
             if a.kind == "personal" and a.councillor and not self._disclaimers.search(fold(a.profile))
         }
         flagged: set[tuple[str, str]] = set()
-        for post in sorted(ctx.posts, key=lambda p: p.created_at):
+        if not personal:
+            return
+        mine = [p for p in ctx.posts if p.author_account and p.kind != "repost"
+                and (p.platform, p.author_account.lower()) in personal]
+        for post in sorted(mine, key=lambda p: p.created_at):
             key = (post.platform, (post.author_account or "").lower())
-            if key not in personal or key in flagged or post.kind == "repost":
+            if key in flagged:
                 continue
             folded = ctx.folded(post)
-            match = self._business.search(folded)
+            match = self._business_match(folded)
             if match and not self._disclaimers.search(folded):
                 flagged.add(key)
                 yield self._account_finding(post, quoted(post, match), match.quote)

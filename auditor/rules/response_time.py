@@ -1,10 +1,19 @@
-"""response-time (F.6): residents' questions left unanswered, or answered late."""
+"""response-time (F.6): residents' questions left unanswered, or answered late.
+
+F.6: "Post regularly and respond to questions and comments in a timely manner."
+
+A resident's question on a councillor's post or reply (see `auditor.interactions`: a question
+mark outside links, not an exclamation, not a `rhetorical` phrase such as "who else") fires
+when it waited more than `max_hours` for that councillor's answer: `unanswered_severity` while
+unanswered, `severity` once answered late. Questions younger than `max_hours` are not due yet.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
+from functools import cached_property
 
 from pydantic import Field
 
@@ -12,7 +21,7 @@ from auditor.context import AuditContext
 from auditor.interactions import questions
 from auditor.records import Finding, Severity
 from auditor.rules.base import Rule, RuleParams
-from auditor.text import one_line
+from auditor.text import Lexicon, one_line
 
 
 class Params(RuleParams):
@@ -20,6 +29,7 @@ class Params(RuleParams):
     clause: str = "F.6"
     max_hours: float = Field(48, gt=0)
     unanswered_severity: Severity = "medium"
+    rhetorical: list[str] = Field(default_factory=list)
 
 
 def _span(delta: timedelta) -> str:
@@ -33,9 +43,13 @@ class ResponseTime(Rule):
     Params = Params
     params: Params
 
+    @cached_property
+    def _rhetorical(self) -> Lexicon:
+        return Lexicon(self.params.rhetorical)
+
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         limit = timedelta(hours=self.params.max_hours)
-        for q in questions(ctx):
+        for q in questions(ctx, self._rhetorical or None):
             waited = q.waited(ctx.now)
             if waited <= limit:
                 continue

@@ -15,34 +15,17 @@ from click.testing import CliRunner, Result
 
 from auditor.cli import cli
 from auditor.store import Store
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, FIXTURES, NOW, ROOT
 from tests.smtp import SmtpServer, free_port
 
-FIXTURES = ROOT / "tests" / "fixtures" / "replay"
-NOW = "2026-11-23T09:00:00-07:00"
 LATER = "2026-11-23T09:30:00-07:00"  # the next pull, after the first retry's 5-minute backoff
 HIGH_POST = "1858000000000000001"  # decision-before-release, the fixture's one high finding
-CONFIG = """
-council: {{name: Test Council, timezone: America/Edmonton}}
-database: sqlite:///{tmp}/archive.db
-policy: {policy}
-replay: {replay}
-reports_dir: reports
-official_accounts:
-  - {{platform: x, handle: CityofLeduc, id: "1111", kind: official-city}}
-councillors:
-  - name: Jane Doe
-    accounts:
-      - {{platform: x, handle: JaneDoe, id: "2222", kind: representative}}
-meetings:
-  - {{start: 2026-11-16T19:00:00-07:00, minutes_released: 2026-11-20T12:00:00-07:00, agenda: [ring road]}}
-email:
-  from: auditor@example.org
-  alerts_to: [comms@example.org]
-  weekly_to: [comms@example.org]
-  outbox: outbox
-  smtp: {{host: 127.0.0.1, port: {port}, starttls: false, username_env: null, password_env: null, timeout: 5}}
-"""
+# The recorded council of conftest, delivering over a real SMTP server on `port`.
+SMTP_CONFIG = CONFIG.replace(
+    "outbox: outbox}}",
+    "outbox: outbox, smtp: {{host: 127.0.0.1, port: {port}, starttls: false, username_env: null, "
+    "password_env: null, timeout: 5}}}}",
+)
 
 
 @pytest.fixture
@@ -53,8 +36,15 @@ def port() -> int:
 @pytest.fixture
 def config(tmp_path: Path, port: int) -> Path:
     path = tmp_path / "auditor.yaml"
-    path.write_text(CONFIG.format(tmp=tmp_path, policy=ROOT / "config" / "policy.yaml", replay=FIXTURES, port=port),
-                    encoding="utf-8")
+    path.write_text(
+        SMTP_CONFIG.format(
+            database=f"sqlite:///{tmp_path}/archive.db",
+            policy=ROOT / "config" / "policy.yaml",
+            replay=FIXTURES,
+            port=port,
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -180,8 +170,15 @@ def test_charts_are_fixed_size_deterministic_pngs_that_say_what_they_show() -> N
     period = iso_week("2026-W47", tz)
     days = [datetime.combine(d, datetime.min.time(), tz) for d in period.days()]
     rows = [
-        CouncillorRow("Jane Doe", "", [], per_day=[4, 0, 1, 0, 1, 1, 1], questions=2, answered=2,
-                      median_response=timedelta(minutes=74)),
+        CouncillorRow(
+            "Jane Doe",
+            "",
+            [],
+            per_day=[4, 0, 1, 0, 1, 1, 1],
+            questions=2,
+            answered=2,
+            median_response=timedelta(minutes=74),
+        ),
         CouncillorRow("Tom Becker", "", [], per_day=[0] * 7, questions=1),
     ]
     report = Report("Council", "Weekly", period, days[0], "", [], [], [], rows, days, [], [], [], "p", "c", Counter())
@@ -191,9 +188,13 @@ def test_charts_are_fixed_size_deterministic_pngs_that_say_what_they_show() -> N
         assert chart.png[:8] == b"\x89PNG\r\n\x1a\n"
         size = int.from_bytes(chart.png[16:20], "big"), int.from_bytes(chart.png[20:24], "big")
         assert size == (chart.width, chart.height) == (600, 300)
-    assert posts.alt == ("Posts per councillor per day, Week 47, 16–22 November 2026: "
-                         "Jane Doe 8 posts, most on Monday 16 (4); Tom Becker none.")
-    assert answers.alt == ("Median time to answer residents' questions, Week 47, 16–22 November 2026: "
-                           "Jane Doe 74 min (2 answered); Tom Becker 1 unanswered. The policy limit is 48 hours.")
+    assert posts.alt == (
+        "Posts per councillor per day, Week 47, 16–22 November 2026: "
+        "Jane Doe 8 posts, most on Monday 16 (4); Tom Becker none."
+    )
+    assert answers.alt == (
+        "Median time to answer residents' questions, Week 47, 16–22 November 2026: "
+        "Jane Doe 74 min (2 answered); Tom Becker 1 unanswered. The policy limit is 48 hours."
+    )
     quiet = Report("Council", "Weekly", period, days[0], "", [], [], [], [], days, [], [], [], "p", "c", Counter())
     assert weekly_charts(quiet)[0].alt.endswith(": no posts by councillors.")

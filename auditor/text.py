@@ -7,7 +7,8 @@ original character it came from, so evidence is always quoted from what the coun
 
 Speed: most posts match no lexicon at all, so a lexicon first asks a cheap question that every
 match implies, "does one of my keys start a word here?", before its full pattern runs. A
-`Scanner` answers that question for every lexicon of every rule in one pass over a post.
+`Scanner` answers that question, in one pass over a post, for all the lexicons the rules try on
+most posts (`AuditContext.prepare`); any other lexicon asks its own small scanner.
 """
 
 from __future__ import annotations

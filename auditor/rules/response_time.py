@@ -18,7 +18,7 @@ from functools import cached_property
 from pydantic import Field
 
 from auditor.context import AuditContext
-from auditor.interactions import questions
+from auditor.interactions import asks_something, questions
 from auditor.records import Finding, Severity
 from auditor.rules.base import Rule, RuleParams
 from auditor.text import Lexicon, one_line
@@ -49,10 +49,13 @@ class ResponseTime(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         limit = timedelta(hours=self.params.max_hours)
-        for q in questions(ctx, self._rhetorical or None):
+        rhetorical = self._rhetorical or None
+        for q in questions(ctx):
             waited = q.waited(ctx.now)
             if waited <= limit:
                 continue
+            if rhetorical is not None and not asks_something(q.question.text, rhetorical):
+                continue  # only rhetorical questions ("who else...?"): asked last, it is the dearest test
             who = q.question.author_handle or "a resident"
             if q.answer is None:
                 reason = f"Question from {who} unanswered for {_span(waited)} (limit {_span(limit)})."

@@ -21,6 +21,7 @@ from auditor.pipeline import build_context
 from auditor.practice import PracticeFinder
 from auditor.settings import Settings
 from auditor.store import Store
+from auditor.text import Lexicon
 from reports.charts import Chart, weekly_charts
 from reports.mail import build_message
 from reports.model import Report, build_report
@@ -89,6 +90,8 @@ def make_report(settings: Settings, store: Store, now: datetime, period: Period,
         councillor_filter=councillor, account_filter=account,
         decisions={d.finding_id: d for d in store.decisions()},  # ordered by time: the latest wins
         archive=store.chain(),
+        # Count residents' questions as the response-time rule does: rhetorical ones need no answer.
+        rhetorical=Lexicon(settings.policy.params["response-time"].rhetorical),
     )
     report.generated_at = now.astimezone(settings.council.tz)
     charts = weekly_charts(report, response_limit(settings))

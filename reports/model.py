@@ -17,6 +17,7 @@ from auditor.interactions import questions
 from auditor.practice import LABELS, PracticeFinder
 from auditor.records import SEVERITIES, PostView, severity_rank
 from auditor.rules import REGISTRY
+from auditor.text import Lexicon
 from reports.period import Period
 
 LONG_TEXT = 600  # characters shown before a post is folded
@@ -204,6 +205,7 @@ def build_report(
     account_filter: str | None = None,
     decisions: dict[int, Any] | None = None,
     archive: Any = None,
+    rhetorical: Lexicon | None = None,
 ) -> Report:
     tz = ctx.tz
 
@@ -250,7 +252,7 @@ def build_report(
             row.practice[kind] += 1
             if len(examples) < 6 and all(e.text != post.text for e in examples):
                 examples.append(Example(post.councillor or "", post.platform, LABELS[kind], post.text, post.url, local))
-    for q in questions(ctx):
+    for q in questions(ctx, rhetorical):
         if (
             q.councillor in rows
             and period.contains(q.question.created_at)

@@ -30,7 +30,6 @@ Evidence: every response body, exactly as received, in `Pull.bodies` and on `Pag
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -53,14 +52,13 @@ from auditor.records import AccountRef, Page, Post, RawBody
 from connectors.base import Pull
 from connectors.bluesky_parse import (
     bluesky_profile,
-    cursor_time,
     feed_times,
     is_post_uri,
     parse_bluesky_page,
     xrpc_error,
 )
 from connectors.errors import ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
-from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, skipped
+from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, cursor_time, skipped, time_cursor
 
 if TYPE_CHECKING:
     from auditor.settings import Settings
@@ -178,14 +176,7 @@ class BlueskyConnector:
         self.client.invoke_query(nsid, params=params)
 
     def _last(self, account: AccountRef) -> tuple[Any, RawBody | None]:
-        """The body just received, decoded from the recorded text itself (what the archive keeps)."""
-        source = self.recorder.last
-        if source is None:
-            raise MalformedBody(PLATFORM, account.handle, "malformed", "no response body was received")
-        try:
-            return json.loads(source.body), source
-        except ValueError as exc:
-            raise MalformedBody(PLATFORM, account.handle, "malformed", f"the body is not JSON ({exc})") from None
+        return self.recorder.decoded(PLATFORM, account.handle)
 
     @contextmanager
     def _errors(self, handle: str) -> Iterator[None]:
@@ -235,14 +226,8 @@ def _xrpc(exc: RequestErrorBase) -> dict[str, Any]:
 
 def _since(cursor: str | None) -> datetime | None:
     """The saved time cursor; None (first read) for anything this connector did not write."""
-    if not cursor:
-        return None
-    try:
-        moment = datetime.fromisoformat(cursor)
-    except ValueError:
-        return None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment if cursor_time(moment) == cursor else None
+    moment = time_cursor(cursor)
+    return moment if moment is not None and cursor_time(moment) == cursor else None
 
 
 def make_bluesky(settings: Settings, env: Mapping[str, str]) -> BlueskyConnector:

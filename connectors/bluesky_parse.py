@@ -29,6 +29,7 @@ from typing import Any
 
 from auditor.records import AccountRef, Page, Post, PostKind
 from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
+from connectors.http import cursor_time
 
 PLATFORM = "bluesky"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -88,10 +89,6 @@ def is_post_uri(uri: str) -> bool:
 
 def rkey(uri: str) -> str:
     return uri.rstrip("/").rsplit("/", 1)[-1]
-
-
-def cursor_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def xrpc_error(body: dict[str, Any], account: AccountRef, status: int | None = None) -> ConnectorError:

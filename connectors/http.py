@@ -4,11 +4,12 @@ and the choice of which archived ids a pull asks the platform about."""
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
@@ -136,6 +137,17 @@ class BodyRecorder:
     def last(self) -> RawBody | None:
         return self.bodies[-1] if self.bodies else None
 
+    def decoded(self, platform: str, handle: str) -> tuple[Any, RawBody]:
+        """The body just received, decoded from the recorded text itself: what the archive keeps,
+        not the client library's converted objects."""
+        source = self.last
+        if source is None:
+            raise MalformedBody(platform, handle, "malformed", "no response body was received")
+        try:
+            return json.loads(source.body), source
+        except ValueError as exc:
+            raise MalformedBody(platform, handle, "malformed", f"the body is not JSON ({exc})") from None
+
     def _redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
@@ -179,3 +191,19 @@ def skipped(step: str, exc: ConnectorError) -> Page:
     """
     log.warning("%s %s: %s skipped: %s", exc.platform, exc.account, step, exc.message)
     return Page([], errors=[f"{step} was skipped: {exc.message}"])
+
+
+def cursor_time(moment: datetime) -> str:
+    """A time cursor as stored: UTC, to the second, so cursors compare as text in time order."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def time_cursor(cursor: str | None) -> datetime | None:
+    """The time a stored cursor names (UTC when it has no offset); None for anything else."""
+    if not cursor:
+        return None
+    try:
+        moment = datetime.fromisoformat(cursor)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

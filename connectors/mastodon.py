@@ -30,7 +30,6 @@ Evidence: every response body, exactly as received, in `Pull.bodies` and on `Pag
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -177,15 +176,8 @@ class MastodonConnector:
         return pages
 
     def _last(self, account: AccountRef) -> tuple[Any, RawBody | None]:
-        """The body just received, decoded from the recorded text (Mastodon.py's own objects
-        convert ids and times; the parser reads the wire format)."""
-        source = self.recorder.last
-        if source is None:
-            raise MalformedBody(PLATFORM, account.handle, "malformed", "no response body was received")
-        try:
-            return json.loads(source.body), source
-        except ValueError as exc:
-            raise MalformedBody(PLATFORM, account.handle, "malformed", f"the body is not JSON ({exc})") from None
+        # Mastodon.py's own objects convert ids and times; the parser reads the wire format.
+        return self.recorder.decoded(PLATFORM, account.handle)
 
     @contextmanager
     def _errors(self, handle: str) -> Iterator[None]:

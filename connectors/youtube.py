@@ -57,7 +57,7 @@ from googleapiclient.errors import HttpError
 from auditor.records import AccountRef, Page, Post
 from connectors.base import Pull
 from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
-from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, skipped
+from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, skipped, time_cursor
 from connectors.youtube_parse import error_reasons, parse_youtube_page, uploads_playlist, youtube_error, youtube_profile
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class YouTubeConnector:
         with self.recorder.recording() as raw, self._errors(account.handle):
             channel_id, uploads, profile = self._channel(account)
             ref = AccountRef(account.platform, account.handle, channel_id)
-            since = _since(cursor)
+            since = time_cursor(cursor)
             pages = self._uploads(ref, uploads, since)
             new = [p for page in pages for p in page.posts if since is None or p.created_at > since]
             try:
@@ -291,15 +291,6 @@ def _split_known(known: Sequence[str]) -> tuple[list[str], list[str]]:
     comments = [i for i in unique if _COMMENT_ID.fullmatch(i) and not _VIDEO_ID.fullmatch(i)]
     return videos, comments
 
-
-def _since(cursor: str | None) -> datetime | None:
-    if not cursor:
-        return None
-    try:
-        moment = datetime.fromisoformat(cursor)
-    except ValueError:
-        return None  # not a time this connector wrote: read from the newest back
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def youtube_connector(http: Any, key: str, *, key_env: str = "YOUTUBE_API_KEY", **options: Any) -> YouTubeConnector:

@@ -23,6 +23,7 @@ from typing import Any
 
 from auditor.records import AccountRef, Page, Post
 from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
+from connectors.http import cursor_time
 from connectors.mastodon_parse import html_to_text
 
 PLATFORM = "youtube"
@@ -63,7 +64,7 @@ def parse_youtube_page(body: Any, account: AccountRef, *, video_id: str | None =
     if kind in ("youtube#playlistItem", "youtube#video"):
         posts = [p for item in items if (p := _video(item, account, kind)) is not None]
         channel = channel or next((p.author_id for p in posts if p.author_id), None)
-        newest = _cursor_time(max(p.created_at for p in posts)) if posts and kind == "youtube#playlistItem" else None
+        newest = cursor_time(max(p.created_at for p in posts)) if posts and kind == "youtube#playlistItem" else None
         return Page(posts, next_cursor=cursor, newest_id=newest, account_id=channel)
     if kind == "youtube#commentThread":
         posts = [post for item in items for post in _thread(item, account)]
@@ -205,10 +206,6 @@ def _time(value: Any, account: AccountRef) -> datetime:
     except (TypeError, ValueError):
         raise _malformed(account, f"bad YouTube timestamp {value!r}") from None
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _cursor_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _malformed(account: AccountRef, message: str) -> MalformedBody:

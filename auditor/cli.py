@@ -17,9 +17,10 @@ from typing import Any
 
 import click
 
-from auditor import pipeline, reporting
+from auditor.config.settings import ConfigError, Settings, load_settings
 from auditor.records import SEVERITIES, severity_rank
-from auditor.settings import ConfigError, Settings, load_settings
+from auditor.service import cycle as pipeline
+from auditor.service import reporting
 from reports.period import date_range, iso_week, last_complete_week, week_of
 
 DEFAULT_CONFIG = "config/auditor.yaml"
@@ -309,7 +310,7 @@ def _print_table(rows: list[Any], settings: Settings) -> None:
 @click.pass_obj
 def schedule(app: App, once: bool) -> None:
     """Run as a service: pull and audit on the configured schedule, weekly report on Mondays."""
-    from auditor.scheduler import serve
+    from auditor.service.scheduler import serve
 
     sys.exit(serve(app.settings, app.env, once=once, say=_say))
 
@@ -367,7 +368,7 @@ def export_command(
     decisions (JSON Lines and spreadsheet-ready CSV), the raw bodies they came from, and a
     MANIFEST of SHA-256 hashes. Check it later with `auditor verify --export DIR`.
     """
-    from auditor.export import Request, export
+    from auditor.archive.export import Request, export
 
     settings = app.settings
     if out.exists() and any(out.iterdir()):
@@ -392,7 +393,7 @@ def search_command(
     app: App, text: str, platform: str | None, councillor: str | None, first: date | None, last: date | None
 ) -> None:
     """Find posts in the archive, edited and deleted ones included, with the match in context."""
-    from auditor.search import search
+    from auditor.archive.search import search
 
     settings = app.settings
     tz = settings.council.tz
@@ -453,7 +454,7 @@ def prune_command(app: App, dry_run: bool) -> None:
     Raw bodies keep their hash (the archive still verifies); residents' replies and comments
     are removed past their period; councillors' own posts only if a period is set for them.
     """
-    from auditor.retention import prune
+    from auditor.archive.retention import prune
 
     settings = app.settings
     policy = settings.file.retention
@@ -482,7 +483,7 @@ def verify(app: App, export_dir: Path | None) -> None:
     Exits 0 when intact, 1 at the first break, which it names.
     """
     if export_dir is not None:
-        from auditor.export import verify_export
+        from auditor.archive.export import verify_export
 
         problems, summary = verify_export(export_dir)
         _say(summary)
@@ -530,7 +531,7 @@ def accounts_check(app: App) -> None:
 @click.pass_obj
 def status(app: App) -> None:
     """Recent runs and their errors, next scheduled times, mail waiting, open findings."""
-    from auditor.status import read_status
+    from auditor.service.status import read_status
 
     settings = app.settings
     now = app.now()

@@ -27,13 +27,13 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor.context import AccountInfo, AuditContext, EmergencyInfo, MeetingInfo  # noqa: E402
-from auditor.engine import enabled_rules, evaluate  # noqa: E402
-from auditor.policy import Policy, load_policy  # noqa: E402
+from auditor.config.policy import Policy, load_policy  # noqa: E402
+from auditor.engine.context import AccountInfo, AuditContext, EmergencyInfo, MeetingInfo  # noqa: E402
+from auditor.engine.evaluate import enabled_rules, evaluate  # noqa: E402
+from auditor.engine.rules import REGISTRY  # noqa: E402
+from auditor.engine.rules.unmoderated_debate import thread_of  # noqa: E402
+from auditor.engine.text import one_line  # noqa: E402
 from auditor.records import Finding, PostView  # noqa: E402
-from auditor.rules import REGISTRY  # noqa: E402
-from auditor.rules.unmoderated_debate import thread_of  # noqa: E402
-from auditor.text import one_line  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from auditor.context import AccountInfo
+from auditor.engine.context import AccountInfo
 from auditor.records import PostView
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

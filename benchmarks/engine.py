@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor.context import AccountInfo, AuditContext, EmergencyInfo, MeetingInfo  # noqa: E402
-from auditor.engine import enabled_rules, evaluate  # noqa: E402
-from auditor.policy import load_policy  # noqa: E402
+from auditor.config.policy import load_policy  # noqa: E402
+from auditor.engine.context import AccountInfo, AuditContext, EmergencyInfo, MeetingInfo  # noqa: E402
+from auditor.engine.evaluate import enabled_rules, evaluate  # noqa: E402
 from auditor.records import PostView  # noqa: E402
 from benchmarks.corpus import CORPUS, corpus_posts  # noqa: E402
 

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor.context import AuditContext  # noqa: E402
-from auditor.engine import enabled_rules, evaluate  # noqa: E402
-from auditor.policy import load_policy  # noqa: E402
-from auditor.text import excerpt  # noqa: E402
+from auditor.config.policy import load_policy  # noqa: E402
+from auditor.engine.context import AuditContext  # noqa: E402
+from auditor.engine.evaluate import enabled_rules, evaluate  # noqa: E402
+from auditor.engine.text import excerpt  # noqa: E402
 from benchmarks.corpus import ACCOUNTS, CORPUS, corpus_posts  # noqa: E402
 
 POST_RULES = {"in-camera", "decision-before-release", "tone", "official-account-politics", "emergency-protocol"}

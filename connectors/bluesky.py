@@ -61,7 +61,7 @@ from connectors.errors import ConnectorError, MalformedBody, NotFound, PlatformE
 from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, cursor_time, skipped, time_cursor
 
 if TYPE_CHECKING:
-    from auditor.settings import Settings
+    from auditor.config.settings import Settings
 
 PLATFORM = "bluesky"
 APPVIEW = "https://public.api.bsky.app/xrpc"

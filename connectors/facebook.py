@@ -46,7 +46,7 @@ from connectors.facebook_parse import graph_error, parse_facebook_page
 from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, skipped, transport_errors
 
 if TYPE_CHECKING:
-    from auditor.settings import Settings
+    from auditor.config.settings import Settings
 
 PLATFORM = "facebook"
 _COMMENT = "id,message,created_time,from,parent,permalink_url"

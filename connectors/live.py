@@ -17,7 +17,7 @@ from connectors.facebook import make_facebook
 from connectors.x import make_x
 
 if TYPE_CHECKING:
-    from auditor.settings import Settings
+    from auditor.config.settings import Settings
 
 Factory = Callable[["Settings", Mapping[str, str]], Connector]
 

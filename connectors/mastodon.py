@@ -63,7 +63,7 @@ from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, TimeoutSession, pick_
 from connectors.mastodon_parse import mastodon_profile, parse_mastodon_page, status_id_key
 
 if TYPE_CHECKING:
-    from auditor.settings import Settings
+    from auditor.config.settings import Settings
 
 PLATFORM = "mastodon"
 PAGE_SIZE = 40  # the most Mastodon returns per statuses page

@@ -44,7 +44,7 @@ from connectors.http import BodyRecorder, TimeoutSession, chunks, skipped, trans
 from connectors.x_parse import parse_x_page, x_profile
 
 if TYPE_CHECKING:
-    from auditor.settings import Settings
+    from auditor.config.settings import Settings
 
 PLATFORM = "x"
 Clock = Callable[[], datetime]

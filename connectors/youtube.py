@@ -61,7 +61,7 @@ from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, skipped, time
 from connectors.youtube_parse import error_reasons, parse_youtube_page, uploads_playlist, youtube_error, youtube_profile
 
 if TYPE_CHECKING:
-    from auditor.settings import Settings
+    from auditor.config.settings import Settings
 
 PLATFORM = "youtube"
 LOOKUP_BATCH = 50  # videos.list / comments.list take at most 50 ids

@@ -6,7 +6,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
-from auditor.settings import Settings
+from auditor.config.settings import Settings
 from reports.mail import build_message
 from reports.model import finding_item
 from reports.render import PLATFORM_NAMES, environment, render

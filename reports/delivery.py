@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from auditor.settings import Smtp
-from auditor.store import Store
+from auditor.archive.store import Store
+from auditor.config.settings import Smtp
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)

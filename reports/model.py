@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from auditor.context import AuditContext
-from auditor.interactions import questions
-from auditor.practice import LABELS, PracticeFinder
+from auditor.engine.context import AuditContext
+from auditor.engine.interactions import questions
+from auditor.engine.practice import LABELS, PracticeFinder
+from auditor.engine.rules import REGISTRY
+from auditor.engine.text import Lexicon
 from auditor.records import SEVERITIES, PostView, severity_rank
-from auditor.rules import REGISTRY
-from auditor.text import Lexicon
 from reports.period import Period
 
 LONG_TEXT = 600  # characters shown before a post is folded

@@ -8,9 +8,9 @@ import pytest
 import responses
 from click.testing import CliRunner
 
+from auditor.archive.store import Store
 from auditor.cli import cli
-from auditor.settings import load_settings
-from auditor.store import Store
+from auditor.config.settings import load_settings
 from tests.conftest import ROOT
 
 LIVE = """

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.rules import REGISTRY
+from auditor.engine.rules import REGISTRY
 from benchmarks.accuracy import ACCOUNT_RULES, CorpusError, Result, load_scene, measure, report
 
 TARGET = 0.9

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from auditor.context import AuditContext, MeetingInfo
-from auditor.engine import enabled_rules, evaluate
+from auditor.config.settings import ConfigError, load_settings
+from auditor.engine.context import AuditContext, MeetingInfo
+from auditor.engine.evaluate import enabled_rules, evaluate
 from auditor.records import PostView
-from auditor.settings import ConfigError, load_settings
 from tests.conftest import ROOT
 
 EDMONTON = ZoneInfo("America/Edmonton")

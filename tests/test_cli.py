@@ -13,9 +13,9 @@ import pytest
 import time_machine
 from click.testing import CliRunner, Result
 
+from auditor.archive.store import Store
 from auditor.cli import cli
-from auditor.settings import load_settings
-from auditor.store import Store
+from auditor.config.settings import load_settings
 from tests.conftest import CONFIG, FIXTURES, NOW, ROOT
 
 

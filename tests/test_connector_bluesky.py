@@ -17,8 +17,8 @@ import httpx
 import pytest
 import respx
 
+from auditor.archive.store import Store
 from auditor.records import AccountRef
-from auditor.store import Store
 from connectors.bluesky import APPVIEW, BlueskyConnector, appview_client, make_bluesky
 from connectors.errors import MalformedBody, NotFound, PlatformError, RateLimited
 from connectors.http import BodyRecorder

@@ -30,11 +30,11 @@ import respx
 import tweepy
 from googleapiclient.http import HttpMockSequence
 
-from auditor.context import AuditContext
-from auditor.engine import enabled_rules, evaluate
-from auditor.policy import load_policy
+from auditor.archive.store import Store
+from auditor.config.policy import load_policy
+from auditor.engine.context import AuditContext
+from auditor.engine.evaluate import enabled_rules, evaluate
 from auditor.records import AccountRef
-from auditor.store import Store
 from connectors.base import Connector, Pull
 from connectors.bluesky import APPVIEW, BlueskyConnector, appview_client
 from connectors.facebook import FacebookConnector

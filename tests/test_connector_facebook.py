@@ -17,9 +17,9 @@ import requests
 import responses
 from responses import matchers
 
+from auditor.archive.store import Store
+from auditor.config.settings import Settings, load_settings
 from auditor.records import AccountRef
-from auditor.settings import Settings, load_settings
-from auditor.store import Store
 from connectors.errors import AuthError, MalformedBody, PlatformError, RateLimited
 from connectors.facebook import POST_FIELDS, FacebookConnector, make_facebook
 

@@ -20,9 +20,9 @@ import responses
 import yaml
 from responses import matchers
 
+from auditor.archive.store import Store
+from auditor.config.settings import load_settings
 from auditor.records import AccountRef
-from auditor.settings import load_settings
-from auditor.store import Store
 from connectors.errors import AccountConfigError, AuthError, NotFound, PlatformError, RateLimited
 from connectors.mastodon import MastodonConnector, make_mastodon
 

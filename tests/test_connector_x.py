@@ -18,9 +18,9 @@ import time_machine
 import tweepy
 from responses import matchers
 
+from auditor.archive.store import Store
+from auditor.config.settings import Settings, load_settings
 from auditor.records import AccountRef
-from auditor.settings import Settings, load_settings
-from auditor.store import Store
 from connectors.base import Pull
 from connectors.errors import AuthError, MalformedBody, NotFound, PlatformError, RateLimited
 from connectors.http import TimeoutSession

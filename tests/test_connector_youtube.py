@@ -18,9 +18,9 @@ import httplib2
 import pytest
 from googleapiclient.http import HttpMock, HttpMockSequence
 
+from auditor.archive.store import Store
+from auditor.config.settings import Settings, load_settings
 from auditor.records import AccountRef
-from auditor.settings import Settings, load_settings
-from auditor.store import Store
 from connectors import live
 from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
 from connectors.youtube import YouTubeConnector, make_youtube, youtube_connector

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.settings import Smtp
-from auditor.store import Store
+from auditor.archive.store import Store
+from auditor.config.settings import Smtp
 from reports.delivery import deliver_pending
 from reports.mail import build_message, one_header_line
 from tests.smtp import SmtpServer, free_port

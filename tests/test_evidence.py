@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from auditor.cli import cli
-from auditor.settings import load_settings
+from auditor.config.settings import load_settings
 from tests.conftest import FIXTURES, NOW
 
 
@@ -66,7 +66,7 @@ def test_tampering_is_found_whichever_record_is_touched(archived: Path, tamperin
 
 
 def test_a_forger_who_recomputes_one_records_hash_still_breaks_the_next(archived: Path) -> None:
-    from auditor.evidence import Link
+    from auditor.archive.chain import Link
 
     engine = sa.create_engine(load_settings(archived).database_url)
     with engine.begin() as conn:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from auditor.archive.export import verify_export
+from auditor.archive.store import Store
 from auditor.cli import cli
-from auditor.export import verify_export
-from auditor.settings import load_settings
-from auditor.store import Store
+from auditor.config.settings import load_settings
 from tests.conftest import FIXTURES, NOW
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor import pipeline
+from auditor.config.settings import load_settings
 from auditor.records import AccountRef, Page
-from auditor.settings import load_settings
+from auditor.service import cycle as pipeline
 from connectors.base import Pull
 from tests.conftest import ROOT
 from tests.fakes import post

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from auditor.context import AccountInfo, AuditContext
-from auditor.policy import GoodPractice
-from auditor.practice import PracticeFinder
+from auditor.config.policy import GoodPractice
+from auditor.engine.context import AccountInfo, AuditContext
+from auditor.engine.practice import PracticeFinder
+from auditor.engine.text import Lexicon
 from auditor.records import PostView
-from auditor.text import Lexicon
 from reports.model import build_report
 from reports.period import iso_week
 

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from auditor.context import AccountInfo, AuditContext, EmergencyInfo, MeetingInfo
-from auditor.engine import enabled_rules, evaluate
-from auditor.policy import load_policy
+from auditor.config.policy import load_policy
+from auditor.engine.context import AccountInfo, AuditContext, EmergencyInfo, MeetingInfo
+from auditor.engine.evaluate import enabled_rules, evaluate
+from auditor.engine.rules import REGISTRY
 from auditor.records import PostView
-from auditor.rules import REGISTRY
 
 HERE = Path(__file__).parent
 TZ = ZoneInfo("America/Edmonton")

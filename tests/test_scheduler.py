@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from auditor.scheduler import build_scheduler
-from auditor.settings import ConfigError, load_settings
+from auditor.config.settings import ConfigError, load_settings
+from auditor.service.scheduler import build_scheduler
 
 EDMONTON = ZoneInfo("America/Edmonton")
 
@@ -132,7 +132,7 @@ def test_a_failing_job_is_logged_and_the_service_runs_the_next_job(
         assert failing is not None and failing.next_run_time > now, "tried again at its next time"
     finally:
         scheduler.shutdown(wait=True)
-    logged = [r for r in caplog.records if r.name == "auditor.scheduler" and r.levelname == "ERROR"]
+    logged = [r for r in caplog.records if r.name == "auditor.service.scheduler" and r.levelname == "ERROR"]
     assert logged and "job failing failed" in logged[0].getMessage()
     assert "the platform fell over" in logged[0].getMessage()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from auditor.archive.search import search
+from auditor.archive.store import Store
 from auditor.cli import cli
-from auditor.search import search
-from auditor.store import Store
 from tests.conftest import NOW
 from tests.fakes import page, post
 
@@ -50,7 +50,7 @@ def test_the_command_filters_by_councillor_and_dates(archived: Path) -> None:
 
 
 def test_the_sqlite_index_finds_what_the_scan_finds_and_follows_new_versions(tmp_path: Path) -> None:
-    from auditor import search as search_module
+    from auditor.archive import search as search_module
 
     store = Store(f"sqlite:///{tmp_path / 'a.db'}")
     store.sync_accounts([("x", "JaneDoe", "2222", "personal", "Jane Doe")])

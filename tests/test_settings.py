@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli import cli, main
-from auditor.settings import ConfigError, load_settings
+from auditor.config.settings import ConfigError, load_settings
 
 GOOD = """
 council: {name: Test Council, timezone: America/Edmonton}

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from auditor import models
-from auditor.store import Store
+from auditor.archive import models
+from auditor.archive.store import Store
 from tests.fakes import HOSTILE, page, post
 
 T0 = datetime(2026, 11, 17, 18, 0, tzinfo=UTC)
@@ -95,7 +95,7 @@ def test_times_come_back_in_utc_on_every_database(store: Store) -> None:
 
 
 def test_a_run_records_each_account_and_its_error(store: Store) -> None:
-    from auditor.store import IngestCounts
+    from auditor.archive.store import IngestCounts
 
     run_id = store.start_run(T0, "replay")
     store.record_account(run_id, "x", "JaneDoe", IngestCounts(3, 2, 1), T0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.text import (
+from auditor.engine.text import (
     Lexicon,
     Scanner,
     _fold_char,
@@ -94,7 +94,7 @@ def test_the_scan_rules_out_texts_without_saying_anything_wrong() -> None:
     """A lexicon's cheap first question (`may_match`) never says no where the full pattern matches:
     random spellings of every policy phrase (glued, hyphenated, zero-width, look-alike letters,
     star endings, neighbouring letters and symbols) and real sentences, with and without a scan."""
-    from auditor.policy import load_policy
+    from auditor.config.policy import load_policy
 
     policy = load_policy(Path(__file__).resolve().parents[1] / "config" / "policy.yaml")
     lists = [value for params in policy.params.values() for _, value in params if isinstance(value, list)]

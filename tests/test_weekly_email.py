@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from auditor.archive.store import Store
 from auditor.cli import cli
-from auditor.store import Store
 from tests.conftest import CONFIG, FIXTURES, NOW, ROOT
 from tests.smtp import SmtpServer, free_port
 

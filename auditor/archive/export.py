@@ -1,0 +1,288 @@
+"""FOIP and discovery exports: a folder that answers a request and proves itself.
+
+An export holds the selected councillors' posts with every version and deletion mark, the
+residents' replies around them, the findings and decisions on them, the raw bodies they came
+from with their capture records, and a `MANIFEST` in `sha256sum` format (so `sha256sum -c
+MANIFEST` checks it without this software). `EXPORT.json` states the request and the archive's
+chain head at the time. `verify_export` re-checks all of it from the folder alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from auditor.archive import models
+from auditor.archive.chain import Link, Record, check_chain, sha256_text
+from auditor.archive.store import Store
+from auditor.engine.text import Lexicon, fold
+from auditor.records import content_hash
+
+MANIFEST = "MANIFEST"
+
+
+@dataclass(frozen=True)
+class Request:
+    start: datetime
+    end: datetime  # exclusive
+    councillor: str | None = None
+    account: str | None = None
+    query: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {"from": _iso(self.start), "to": _iso(self.end), "councillor": self.councillor,
+                "account": self.account, "query": self.query}
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    folder: Path
+    posts: int
+    context: int
+    versions: int
+    deleted: int
+    findings: int
+    captures: int
+    chain_head: str
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _matches(query: Lexicon | None, texts: Iterable[str]) -> bool:
+    return query is None or any(query.search(fold(text)) for text in texts)
+
+
+def export(store: Store, request: Request, folder: Path, now: datetime) -> ExportSummary:
+    folder.mkdir(parents=True, exist_ok=True)
+    query = Lexicon([request.query]) if request.query else None
+    with store.session() as session:
+        accounts = list(session.scalars(select(models.Account)))
+        wanted = [
+            a for a in accounts if a.councillor and a.platform_id
+            and (request.councillor is None or a.councillor.lower() == request.councillor.lower())
+            and (request.account is None or a.handle.lower() == request.account.lower().lstrip("@"))
+        ]
+        by_author = {(a.platform, a.platform_id): a for a in wanted}
+        candidates = session.scalars(
+            select(models.Post).options(selectinload(models.Post.versions))
+            .where(models.Post.created_at >= request.start, models.Post.created_at < request.end)
+            .order_by(models.Post.created_at, models.Post.id)
+        )
+        chosen = [
+            p for p in candidates
+            if (p.platform, p.author_id) in by_author and _matches(query, (v.text for v in p.versions))
+        ]
+        ids = {(p.platform, p.platform_id) for p in chosen}
+        keys = [p.platform_id for p in chosen] + [p.platform_id.split("_", 1)[-1] for p in chosen]
+        context = [
+            p for p in session.scalars(
+                select(models.Post).options(selectinload(models.Post.versions))
+                .where(or_(models.Post.parent_id.in_(keys), models.Post.conversation_id.in_(keys)))
+                .order_by(models.Post.created_at, models.Post.id)
+            )
+            if (p.platform, p.platform_id) not in ids
+        ] if keys else []
+        findings = [
+            f for f in session.scalars(select(models.Finding).order_by(models.Finding.id))
+            if (f.platform, f.post_id) in ids
+        ]
+        history: dict[int, list[models.Decision]] = {}
+        for decision in session.scalars(select(models.Decision).order_by(models.Decision.at, models.Decision.id)):
+            history.setdefault(decision.finding_id, []).append(decision)
+        capture_ids = {v.capture_id for p in chosen + context for v in p.versions if v.capture_id}
+        captures = list(session.scalars(
+            select(models.Capture).where(models.Capture.id.in_(capture_ids)).order_by(models.Capture.seq)
+        )) if capture_ids else []
+        handles = {a.id: a for a in accounts}
+        seq_of = {c.id: c.seq for c in captures}
+
+        post_rows = [_post_record(p, "councillor", handles, by_author, seq_of) for p in chosen]
+        post_rows += [_post_record(p, "context", handles, by_author, seq_of) for p in context]
+        finding_rows = [_finding_record(f, history.get(f.id, [])) for f in findings]
+        capture_rows = _write_raw(folder, captures, handles)
+    chain = store.chain()
+
+    _write_jsonl(folder / "posts.jsonl", post_rows)
+    _write_csv(folder / "posts.csv", _version_rows(post_rows))
+    _write_jsonl(folder / "findings.jsonl", finding_rows)
+    _write_csv(folder / "findings.csv", [_flat_finding(f) for f in finding_rows])
+    _write_jsonl(folder / "captures.jsonl", capture_rows)
+    summary = ExportSummary(
+        folder, len(chosen), len(context), sum(len(p["versions"]) for p in post_rows),
+        sum(1 for p in post_rows if p["deleted_at"]), len(findings), len(capture_rows), chain.head,
+    )
+    (folder / "EXPORT.json").write_text(json.dumps({
+        "request": request.describe(), "generated_at": _iso(now),
+        "archive": {"captures": chain.records, "chain_head": chain.head, "intact": chain.intact},
+        "counts": {"posts": summary.posts, "context": summary.context, "versions": summary.versions,
+                   "deleted": summary.deleted, "findings": summary.findings, "captures": summary.captures},
+        "files": "MANIFEST lists every file with its SHA-256; `sha256sum -c MANIFEST` checks them",
+    }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _write_manifest(folder)
+    return summary
+
+
+def _post_record(post: models.Post, role: str, handles: dict[int, models.Account],
+                 by_author: dict[tuple[str, str | None], models.Account], seq_of: dict[int, int]) -> dict[str, Any]:
+    author = by_author.get((post.platform, post.author_id))
+    return {
+        "role": role, "platform": post.platform, "post_id": post.platform_id,
+        "post_ref": f"{post.platform}:{post.platform_id}", "captured_from": handles[post.account_id].handle,
+        "councillor": author.councillor if author else None, "account": author.handle if author else None,
+        "author_id": post.author_id, "author_handle": post.author_handle, "kind": post.kind,
+        "parent_id": post.parent_id, "conversation_id": post.conversation_id, "url": post.url,
+        "created_at": _iso(post.created_at), "first_seen": _iso(post.first_seen), "last_seen": _iso(post.last_seen),
+        "deleted_at": _iso(post.deleted_at), "source": post.source,
+        "versions": [
+            {"number": n, "text": v.text, "content_sha256": v.content_hash, "seen_at": _iso(v.seen_at),
+             "capture_seq": seq_of.get(v.capture_id) if v.capture_id else None}
+            for n, v in enumerate(post.versions, start=1)
+        ],
+    }
+
+
+def _finding_record(finding: models.Finding, decisions: list[models.Decision]) -> dict[str, Any]:
+    return {
+        "id": finding.id, "rule": finding.rule, "severity": finding.severity, "clause": finding.clause,
+        "platform": finding.platform, "account": finding.account, "councillor": finding.councillor,
+        "post_id": finding.post_id, "post_ref": f"{finding.platform}:{finding.post_id}" if finding.post_id else None,
+        "posted_at": _iso(finding.posted_at), "evidence": finding.evidence, "reason": finding.reason,
+        "status": finding.status, "first_found": _iso(finding.first_found),
+        "decisions": [{"action": d.action, "note": d.note, "by": d.by, "at": _iso(d.at)} for d in decisions],
+    }
+
+
+def _write_raw(folder: Path, captures: list[models.Capture], handles: dict[int, models.Account]) -> list[dict]:
+    raw = folder / "raw"
+    raw.mkdir(exist_ok=True)
+    rows = []
+    for capture in captures:
+        name = None
+        if capture.body is not None:
+            name = f"raw/{capture.seq:08d}.body"
+            (folder / name).write_bytes(capture.body.encode("utf-8", "surrogatepass"))
+        account = handles[capture.account_id]
+        rows.append({
+            "seq": capture.seq, "account": f"{account.platform}/{account.handle}", "source": capture.source,
+            "request": capture.request, "status": capture.status, "received_at": _iso(capture.received_at),
+            "body_sha256": capture.body_sha256, "prev_hash": capture.prev_hash, "chain_hash": capture.chain_hash,
+            "file": name, "pruned_at": _iso(capture.pruned_at),
+        })
+    return rows
+
+
+def _version_rows(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One CSV row per version: what a spreadsheet reader needs, ids as text."""
+    return [
+        {"post_ref": p["post_ref"], "platform": p["platform"], "post_id": p["post_id"], "role": p["role"],
+         "councillor": p["councillor"] or "", "account": p["account"] or "", "author": p["author_handle"] or "",
+         "kind": p["kind"], "created_at_utc": p["created_at"], "deleted_at_utc": p["deleted_at"] or "",
+         "version": v["number"], "seen_at_utc": v["seen_at"], "text": v["text"], "content_sha256": v["content_sha256"],
+         "url": p["url"] or ""}
+        for p in posts for v in p["versions"]
+    ]
+
+
+def _flat_finding(finding: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for k, v in finding.items() if k != "decisions"}
+    flat["decisions"] = "; ".join(f"{d['at']} {d['action']} by {d['by']}: {d['note']}" for d in finding["decisions"])
+    return flat
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    # UTF-8 with a byte-order mark: spreadsheets then read accents and emoji correctly.
+    # Platform ids also come as `post_ref` ("x:2122547779679932416"), text no spreadsheet rounds.
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["post_ref"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_manifest(folder: Path) -> None:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+    lines = [f"{_sha256_file(p)}  {p.relative_to(folder).as_posix()}" for p in files]
+    (folder / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def verify_export(folder: Path) -> tuple[list[str], str]:
+    """Check an export on its own: every file against MANIFEST, every raw body and capture record
+    against its hashes, every post version against its content hash. Returns (problems, summary)."""
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        return [f"{manifest} is missing"], f"{folder}: not an export"
+    problems: list[str] = []
+    listed: set[str] = set()
+    for number, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, _, name = line.partition("  ")
+        listed.add(name)
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name} is listed in MANIFEST (line {number}) but missing")
+        elif _sha256_file(path) != digest:
+            problems.append(f"{name} was changed after export (its SHA-256 no longer matches MANIFEST)")
+    extra = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.name != MANIFEST and p.relative_to(folder).as_posix() not in listed)
+    problems += [f"{name} was added after export (not in MANIFEST)" for name in extra]
+    captures = _read_jsonl(folder / "captures.jsonl", problems)
+    records = []
+    for row in captures:
+        body = None
+        if row.get("file"):
+            path = folder / row["file"]
+            body = path.read_bytes().decode("utf-8", "surrogatepass") if path.is_file() else None
+            if body is not None and sha256_text(body) != row["body_sha256"]:
+                problems.append(f"{row['file']}: the raw body does not match its capture record")
+        records.append(Record(Link(row["seq"], row["account"], row["source"], row["request"], row["status"],
+                                   datetime.fromisoformat(row["received_at"]), row["body_sha256"], row["prev_hash"]),
+                              row["chain_hash"], body))
+    chain = check_chain(records, contiguous=False)
+    if chain.problem:
+        problems.append(chain.problem)
+    posts = _read_jsonl(folder / "posts.jsonl", problems)
+    for post in posts:
+        for version in post.get("versions", []):
+            if content_hash(version["text"]) != version["content_sha256"]:
+                problems.append(f"{post['post_ref']} version {version['number']}: text does not match its hash")
+    head = json.loads((folder / "EXPORT.json").read_text(encoding="utf-8"))["archive"]["chain_head"] \
+        if (folder / "EXPORT.json").is_file() else "unknown"
+    state = "intact" if not problems else f"{len(problems)} problem(s)"
+    return problems, (f"Export {folder}: {state}; {len(listed)} files, {len(posts)} posts, "
+                      f"{len(captures)} raw bodies; archive chain head at export {head}.")
+
+
+def _read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
+    if not path.is_file():
+        problems.append(f"{path.name} is missing")
+        return []
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            problems.append(f"{path.name} line {number} is not JSON")
+    return rows

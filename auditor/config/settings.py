@@ -1,0 +1,366 @@
+"""The configuration file, validated once into one typed `Settings` object.
+
+This is the only module that reads the YAML. Every problem becomes a `ConfigError` naming the
+file, the field and what is wrong, so the CLI can print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from auditor.config.policy import Policy, load_policy
+
+PLATFORMS = ("x", "facebook", "youtube", "bluesky", "mastodon")
+Platform = Literal["x", "facebook", "youtube", "bluesky", "mastodon"]
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the operator: file, field, what is wrong."""
+
+    def __init__(self, path: Path | str, field: str | None, problem: str):
+        self.path, self.field, self.problem = str(path), field, problem
+        where = f"{self.path}: {field}: " if field else f"{self.path}: "
+        super().__init__(where + problem)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Council(Strict):
+    name: str
+    timezone: str = "UTC"
+    preferred_platforms: list[Platform] = Field(default_factory=lambda: ["facebook", "x", "youtube"])
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as America/Edmonton)") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class AccountConfig(Strict):
+    platform: Platform
+    handle: str = Field(min_length=1)
+    id: str | None = None
+    kind: Literal["personal", "representative", "official-city"] = "personal"
+    instance: str | None = None  # Mastodon: the account's server, e.g. https://mastodon.social
+    token_env: str | None = None  # Facebook: a page token of its own
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        # Platform ids are text: a YAML integer would lose digits past 2**53 in JSON and CSV.
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("handle")
+    @classmethod
+    def _bare_handle(cls, value: str) -> str:
+        bare = value.strip().lstrip("@")
+        if not bare:
+            raise ValueError("is empty")
+        return bare  # "@JaneDoe" and "JaneDoe" are one account
+
+    @model_validator(mode="after")
+    def _mastodon_needs_instance(self) -> AccountConfig:
+        if self.platform == "mastodon" and not self.instance:
+            raise ValueError("a mastodon account needs `instance:`, its server, e.g. https://mastodon.social")
+        return self
+
+
+class Councillor(Strict):
+    name: str = Field(min_length=1)
+    role: str = "Councillor"
+    accounts: list[AccountConfig] = Field(default_factory=list)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("needs a UTC offset, e.g. 2026-11-09T19:00:00-07:00")
+    return value
+
+
+class Meeting(Strict):
+    start: datetime
+    minutes_released: datetime | None = None
+    title: str = "Council meeting"
+    agenda: list[str] = Field(default_factory=list)
+    in_camera_topics: list[str] = Field(default_factory=list)
+
+    _start_aware = field_validator("start")(_aware)
+
+    @field_validator("minutes_released")
+    @classmethod
+    def _released_aware(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _aware(value)
+
+    @model_validator(mode="after")
+    def _released_after_start(self) -> Meeting:
+        if self.minutes_released and self.minutes_released < self.start:
+            raise ValueError("minutes_released is before the meeting's start")
+        return self
+
+
+class MeetingCalendar(Strict):
+    """`meetings: {ics: file.ics}`: the meetings come from an iCalendar file (see auditor/calendar.py)."""
+
+    ics: str
+
+
+class Emergency(Strict):
+    start: datetime
+    end: datetime
+    topics: list[str] = Field(default_factory=list)
+
+    _aware_start = field_validator("start")(_aware)
+    _aware_end = field_validator("end")(_aware)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Emergency:
+        if self.end <= self.start:
+            raise ValueError("end is not after start")
+        return self
+
+
+class Smtp(Strict):
+    host: str
+    port: int = 587
+    starttls: bool = True
+    ssl: bool = False  # implicit TLS (port 465)
+    username_env: str | None = "SMTP_USER"
+    password_env: str | None = "SMTP_PASSWORD"
+    timeout: float = 30.0
+
+
+class Email(Strict):
+    from_: str = Field("auditor@localhost", alias="from")
+    weekly_to: list[str] = Field(default_factory=list)
+    alerts_to: list[str] = Field(default_factory=list)
+    smtp: Smtp | None = None
+    outbox: str = "var/outbox"
+    alert_min_severity: Literal["info", "low", "medium", "high"] = "high"
+    alert_next_steps: str = (
+        "Review the post, then record a decision with `auditor findings`. "
+        "Contact the councillor if the post should be edited or removed."
+    )
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Retention(Strict):
+    """How long to keep what is not a councillor's own words; None keeps it for good."""
+
+    raw_bodies_days: int | None = Field(None, ge=1)  # bodies are dropped, their hashes kept
+    others_comments_days: int | None = Field(None, ge=1)  # replies and comments by non-councillors
+    councillor_posts_days: int | None = Field(None, ge=1)  # only if the operator asks: FOIP may need them
+
+
+class Deletions(Strict):
+    """How the pull looks for deleted posts: each check re-reads recent posts, which X bills."""
+
+    window_days: int = Field(14, ge=1)  # how far back posts are checked
+    check_every_hours: float = Field(24, gt=0)  # how often, per account
+
+
+class Schedule(Strict):
+    pull: str = "*/30 * * * *"
+    weekly_report: str = "0 8 * * mon"
+
+
+class XAccess(Strict):
+    bearer_token_env: str = "X_BEARER_TOKEN"
+    monthly_read_cap: int | None = None
+
+
+class FacebookAccess(Strict):
+    token_env: str = "FACEBOOK_TOKEN"
+    graph_version: str = "v23.0"
+
+
+class YoutubeAccess(Strict):
+    api_key_env: str = "YOUTUBE_API_KEY"
+
+
+class OpenAccess(Strict):
+    pass
+
+
+class Platforms(Strict):
+    x: XAccess = XAccess()
+    facebook: FacebookAccess = FacebookAccess()
+    youtube: YoutubeAccess = YoutubeAccess()
+    bluesky: OpenAccess = OpenAccess()
+    mastodon: OpenAccess = OpenAccess()
+
+
+class FileSettings(Strict):
+    """The YAML file's shape, exactly."""
+
+    council: Council
+    database: str = "sqlite:///var/auditor.db"
+    policy: str = "policy.yaml"
+    replay: str | None = None
+    reports_dir: str = "var/reports"
+    official_accounts: list[AccountConfig] = Field(default_factory=list)
+    councillors: list[Councillor] = Field(default_factory=list)
+    meetings: Annotated[
+        Annotated[list[Meeting], Tag("list[meetings]")] | Annotated[MeetingCalendar, Tag("calendar[ics]")],
+        Discriminator(lambda v: "calendar[ics]" if isinstance(v, dict) else "list[meetings]"),
+    ] = Field(default_factory=list)
+    emergencies: list[Emergency] = Field(default_factory=list)
+    email: Email = Email()
+    schedule: Schedule = Schedule()
+    retention: Retention = Retention()
+    deletions: Deletions = Deletions()
+    platforms: Platforms = Platforms()
+
+    @model_validator(mode="after")
+    def _accounts_unique(self) -> FileSettings:
+        seen: set[tuple[str, str]] = set()
+        for account in self.official_accounts + [a for c in self.councillors for a in c.accounts]:
+            key = (account.platform, account.handle.lower())
+            if key in seen:
+                raise ValueError(f"account {account.platform}/{account.handle} is configured twice")
+            seen.add(key)
+        return self
+
+
+class Settings:
+    """Validated settings with paths resolved against the file they came from."""
+
+    def __init__(self, file: FileSettings, path: Path, policy: Policy, meetings: list[Meeting] | None = None):
+        self.file = file
+        self.path = path
+        self.base = path.resolve().parent
+        self.policy = policy
+        # A calendar file is read once, here; everything else sees the same list of meetings.
+        self.meetings: list[Meeting] = meetings if meetings is not None else (
+            file.meetings if isinstance(file.meetings, list) else [])
+
+    def __getattr__(self, name: str) -> Any:  # council, meetings, email ... read through
+        return getattr(self.file, name)
+
+    def resolve(self, relative: str) -> Path:
+        candidate = Path(relative).expanduser()
+        return candidate if candidate.is_absolute() else (self.base / candidate).resolve()
+
+    @property
+    def database_url(self) -> str:
+        url = self.file.database
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and url != "sqlite:///:memory:":
+            return prefix + str(self.resolve(url[len(prefix):]))
+        return url
+
+    @property
+    def replay_dir(self) -> Path | None:
+        return self.resolve(self.file.replay) if self.file.replay else None
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.resolve(self.file.reports_dir)
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.resolve(self.file.email.outbox)
+
+    def with_replay(self, directory: Path | None) -> Settings:
+        if directory is None:
+            return self
+        file = self.file.model_copy(update={"replay": str(directory.resolve())})
+        return Settings(file, self.path, self.policy, self.meetings)
+
+    def accounts(self) -> list[tuple[AccountConfig, Councillor | None]]:
+        """Every configured account with its councillor (None for the City's own)."""
+        pairs: list[tuple[AccountConfig, Councillor | None]] = [(a, None) for a in self.official_accounts]
+        for councillor in self.councillors:
+            pairs += [(a, councillor) for a in councillor.accounts]
+        return pairs
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _first_error(error: ValidationError) -> tuple[str, str]:
+    detail = error.errors()[0]
+    # Drop pydantic's own markers (validator names, union tags): operators know field names only.
+    loc = tuple(p for p in detail["loc"] if not (isinstance(p, str) and (p.startswith("function-") or "[" in p)))
+    message = detail["msg"].removeprefix("Value error, ")
+    if detail["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling against the README)"
+    elif detail["type"] == "missing":
+        message = "required, but missing"
+    count = error.error_count()
+    if count > 1:
+        message += f" (and {count - 1} more problem{'s' if count > 2 else ''})"
+    return _field_path(loc), message
+
+
+def read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise ConfigError(path, None, "file not found (pass --config PATH, or create it from config/auditor.yaml)")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else None
+        raise ConfigError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, None, "not UTF-8 text") from None
+
+
+def load_settings(path: Path | str) -> Settings:
+    """Read, validate and resolve the configuration file and the policy file it names."""
+    path = Path(path)
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, None, "expected a mapping of settings at the top level")
+    try:
+        file = FileSettings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(path, *_first_error(exc)) from None
+    policy_path = Path(file.policy) if Path(file.policy).is_absolute() else path.parent / file.policy
+    policy = load_policy(policy_path)
+    return Settings(file, path, policy, _meetings(file, path))
+
+
+def _meetings(file: FileSettings, path: Path) -> list[Meeting]:
+    if isinstance(file.meetings, list):
+        return file.meetings
+    from auditor.config.calendar import CalendarError, read_meetings
+
+    ics = Path(file.meetings.ics).expanduser()
+    ics = ics if ics.is_absolute() else path.resolve().parent / ics
+    try:
+        return [Meeting.model_validate(m) for m in read_meetings(ics, file.council.tz)]
+    except CalendarError as exc:
+        raise ConfigError(path, "meetings.ics", f"{ics}: {exc}") from None
+    except ValidationError as exc:
+        field, problem = _first_error(exc)
+        raise ConfigError(path, "meetings.ics", f"{ics}: {field}: {problem}") from None

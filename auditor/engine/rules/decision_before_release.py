@@ -1,0 +1,160 @@
+"""decision-before-release (E.6): council decisions posted before the minutes are released.
+
+E.6: "posting information on council meeting decisions prior to their official release through
+municipal minutes and proceedings".
+
+Between a meeting's start and the release of its minutes (or `unreleased_window_days` after
+the meeting, while no release is recorded):
+
+- a decision fires (high): a `decision_phrases` match ("council voted", "motion carried"), or
+  an `outcome_phrases` match ("was approved", "is a go", "referred back") in a sentence that
+  also speaks of council (`council_terms`). A decision whose sentence names another body
+  first ("the school board voted", "Leduc County council approved") or a time long past
+  ("back in 2024 council approved") is not this meeting's;
+- otherwise naming one of the meeting's agenda items (as written, or all its words in one
+  sentence: "the skatepark at Lede Park") fires (medium), unless the post points
+  to the official record instead (`agenda_deferrals`: "once the minutes are out"), or names
+  it in a sentence about another body's or an old decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from functools import cached_property
+
+from pydantic import Field
+
+from auditor.engine.context import AuditContext, MeetingInfo
+from auditor.engine.rules.base import PostRule, RuleParams, quoted
+from auditor.engine.text import Folded, Lexicon, Match, in_link, lexicon, same_sentence, scattered, words_of
+from auditor.records import Finding, PostView, Severity
+
+
+class Params(RuleParams):
+    severity: Severity = "high"
+    clause: str = "E.6"
+    agenda_severity: Severity = "medium"
+    decision_phrases: list[str] = Field(
+        default_factory=lambda: ["council voted", "council approved", "motion carried", "was defeated"]
+    )
+    outcome_phrases: list[str] = Field(default_factory=list)
+    council_terms: list[str] = Field(default_factory=lambda: ["council"])
+    other_bodies: list[str] = Field(default_factory=list)
+    past_markers: list[str] = Field(default_factory=list)
+    agenda_deferrals: list[str] = Field(default_factory=list)
+    # Minutes not yet released: how long after the meeting a post still counts as early.
+    unreleased_window_days: int = Field(30, ge=1)
+
+
+class DecisionBeforeRelease(PostRule):
+    id = "decision-before-release"
+    title = "Council decision posted before the minutes"
+    Params = Params
+    params: Params
+
+    @cached_property
+    def _decisions(self) -> Lexicon:
+        return Lexicon(self.params.decision_phrases)
+
+    @cached_property
+    def _outcomes(self) -> Lexicon:
+        return Lexicon(self.params.outcome_phrases)
+
+    @cached_property
+    def _council(self) -> Lexicon:
+        return Lexicon(self.params.council_terms)
+
+    @cached_property
+    def _others(self) -> Lexicon:
+        return Lexicon(self.params.other_bodies)
+
+    @cached_property
+    def _past(self) -> Lexicon:
+        return Lexicon(self.params.past_markers)
+
+    @cached_property
+    def _deferrals(self) -> Lexicon:
+        return Lexicon(self.params.agenda_deferrals)
+
+    def lexicons(self, ctx: AuditContext) -> list[Lexicon]:
+        agendas = [lexicon(m.agenda) for m in ctx.meetings if m.agenda]
+        words = [lexicon(words_of(item)) for m in ctx.meetings for item in m.agenda]
+        return [self._decisions, self._outcomes, *agendas, *words]
+
+    def _agenda_items(self, meeting: MeetingInfo, folded: Folded) -> Iterator[Match]:
+        """The meeting's agenda items the post names: as written, or their words in one sentence."""
+        if not meeting.agenda:
+            return
+        named = list(lexicon(meeting.agenda).finditer(folded))
+        yield from named
+        for item in meeting.agenda:
+            if not any(m.phrase == item for m in named) and (match := scattered(folded, item)):
+                yield match
+
+    def _open_meetings(self, post: PostView, ctx: AuditContext) -> list[MeetingInfo]:
+        return ctx.meetings_open_at(post.created_at, timedelta(days=self.params.unreleased_window_days))
+
+    def _decision(self, folded: Folded, rejected: list[Match]) -> Match | None:
+        """The first statement of a council decision, if the post makes one; decisions of other
+        bodies or of the past are added to `rejected`."""
+        strong = list(self._decisions.finditer(folded))
+        weak = list(self._outcomes.finditer(folded)) if self._outcomes else []
+        if not strong and not weak:
+            return None
+        text = folded.original
+        council = list(self._council.finditer(folded))
+        others = list(self._others.finditer(folded)) if self._others else []
+        past = list(self._past.finditer(folded)) if self._past else []
+        # Council words inside another body's name ("student council") do not count as council.
+        council = [c for c in council if not any(o.start <= c.start < o.end for o in others)]
+        for match in sorted(strong + weak, key=lambda m: (m.start, -m.end)):
+            if any(r.start <= match.start < r.end for r in rejected):
+                continue  # "approved" inside a "council approved" already set aside
+            if any(same_sentence(text, match, p) for p in past):
+                rejected.append(match)
+                continue
+            subject = [o for o in others if o.start < match.start and same_sentence(text, match, o)]
+            if subject and not any(subject[-1].end <= c.start < match.start for c in council):
+                rejected.append(match)
+                continue  # "the school board voted": someone else's decision
+            if match in weak and not any(
+                same_sentence(text, match, c) and not (match.start <= c.start < match.end) for c in council
+            ):
+                continue
+            return match
+        return None
+
+    def check_post(self, post: PostView, ctx: AuditContext) -> Finding | None:
+        open_meetings = self._open_meetings(post, ctx)
+        if not open_meetings:
+            return None
+        meeting = open_meetings[-1]
+        folded = ctx.folded(post)
+        rejected: list[Match] = []
+        match = self._decision(folded, rejected)
+        if match:
+            return self.finding(
+                post,
+                f"States a decision (\u201c{match.quote}\u201d) after the {meeting.title.lower()} began and "
+                f"before its minutes were released on "
+                f"{meeting.minutes_released.astimezone(ctx.tz):%-d %B %Y at %H:%M}."
+                if meeting.minutes_released else
+                f"States a decision (\u201c{match.quote}\u201d) after the {meeting.title.lower()} began; "
+                "the minutes have not been released yet.",
+                quoted(post, match),
+            )
+        for meeting in open_meetings:
+            for topic in self._agenda_items(meeting, folded):
+                if in_link(folded.original, topic) or any(same_sentence(folded.original, topic, r) for r in rejected):
+                    continue  # a link, or part of another body's (or an old) decision
+                if self._deferrals.search(folded):
+                    return None  # the post sends people to the minutes or the meeting itself
+                return self.finding(
+                    post,
+                    f"Discusses agenda item \u201c{topic.phrase}\u201d between the meeting and the release "
+                    "of its minutes.",
+                    quoted(post, topic),
+                    severity=self.params.agenda_severity,
+                )
+        return None

@@ -1,0 +1,57 @@
+"""What `auditor status` shows: recent runs, the next scheduled times, mail waiting, open findings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from sqlalchemy import inspect
+
+from auditor.archive.store import Store
+from auditor.config.settings import Settings
+from auditor.service.scheduler import trigger
+
+
+@dataclass(frozen=True)
+class Status:
+    runs: list[tuple[int, datetime, str, str, int, list[str]]]  # id, started, mode, status, new posts, errors
+    jobs: list[tuple[str, datetime | None, bool]]  # name, next run (council time), stored by a service
+    pending_mail: list[tuple[str, int, str | None]]  # key, attempts, last error
+    open_findings: Counter[str]
+
+
+def read_status(settings: Settings, store: Store, now: datetime, last_runs: int = 5) -> Status:
+    tz = settings.council.tz
+    runs = [
+        (
+            r.id,
+            r.started_at.astimezone(tz),
+            r.mode,
+            r.status,
+            sum(a.new for a in r.accounts),
+            [f"{a.account.platform} @{a.account.handle}: {a.error}" for a in r.accounts if a.error],
+        )
+        for r in store.runs()[-last_runs:]
+    ]
+    stored = {}
+    if inspect(store.engine).has_table("scheduler_jobs"):  # created when `auditor schedule` first starts
+        stored = {
+            job.id: job for job in SQLAlchemyJobStore(engine=store.engine, tablename="scheduler_jobs").get_all_jobs()
+        }
+    jobs = []
+    for job_id, name, expression, field in (
+        ("pull-and-audit", "pull, audit and alert", settings.schedule.pull, "pull"),
+        ("weekly-report", "weekly report", settings.schedule.weekly_report, "weekly_report"),
+    ):
+        job = stored.get(job_id)
+        if job is not None and job.next_run_time is not None:
+            jobs.append((name, job.next_run_time.astimezone(tz), True))
+        else:
+            jobs.append(
+                (name, trigger(expression, settings, field).get_next_fire_time(None, now.astimezone(tz)), False)
+            )
+    pending = [(m.key, m.attempts, m.last_error) for m in store.outbox() if m.sent_at is None]
+    open_findings = Counter(f.severity for f in store.findings() if f.status == "open")
+    return Status(runs, jobs, pending, open_findings)

@@ -133,3 +133,141 @@ class Finding:
     @property
     def key(self) -> tuple[str, str, str, str]:
         return (self.rule, self.platform, self.account, self.subject)
+
+
+# -- what the archive hands back ------------------------------------------------------------
+# Plain, frozen copies of stored rows: callers never hold a database session or an ORM object.
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """A configured account as the archive knows it: resolved id, resume cursor, last outcome."""
+
+    id: int
+    platform: str
+    handle: str
+    platform_id: str | None
+    kind: str
+    councillor: str | None
+    profile: str | None
+    cursor: str | None
+    last_success_at: datetime | None
+    last_error: str | None
+    deletions_checked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredPost:
+    """An archived post's current state, with when it was first and last seen."""
+
+    platform: str
+    platform_id: str
+    kind: str
+    text: str
+    url: str | None
+    created_at: datetime
+    content_hash: str
+    first_seen: datetime
+    last_seen: datetime
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    """A finding as stored: the engine's `Finding` plus its id, review status and when found."""
+
+    id: int
+    rule: str
+    severity: str
+    clause: str
+    platform: str
+    account: str
+    subject: str
+    councillor: str | None
+    post_id: str | None
+    url: str | None
+    posted_at: datetime | None
+    evidence: str
+    reason: str
+    status: str
+    first_found: datetime
+    last_found: datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's decision on a finding; decisions are a history, never overwritten."""
+
+    id: int
+    finding_id: int
+    action: str
+    note: str
+    by: str
+    at: datetime
+    post_hash: str | None
+
+
+@dataclass(frozen=True)
+class RunAccount:
+    """One account's part of a run: what it fetched, or why it could not."""
+
+    platform: str
+    handle: str
+    fetched: int
+    new: int
+    updated: int
+    error_kind: str | None
+    error: str | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    mode: str  # live | replay
+    status: str  # running | ok | partial | failed
+    accounts: tuple[RunAccount, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """An email to queue: the archive writes it in the same transaction as its cause."""
+
+    key: str  # alert:<finding id> | weekly:<week>: a key is queued at most once
+    kind: str
+    recipients: list[str]
+    subject: str
+    message: str  # the whole RFC 5322 message
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A queued email and its delivery state."""
+
+    id: int
+    key: str
+    kind: str
+    recipients: list[str]
+    subject: str
+    message: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    delivered_to: str | None
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The capture chain's state: how many records were checked, the head, the first break."""
+
+    records: int
+    head: str
+    problem: str | None  # the first break, worded for a clerk; None: intact
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None

@@ -9,7 +9,8 @@ import pytest
 
 from auditor.archive.store import Store
 from auditor.config.settings import Smtp
-from reports.delivery import deliver_pending
+from auditor.records import OutgoingMail
+from auditor.service.delivery import deliver_pending
 from reports.mail import build_message, one_header_line
 from tests.smtp import SmtpServer, free_port
 
@@ -24,8 +25,7 @@ def store(tmp_path: Path) -> Store:
 def queue(store: Store, key: str, subject: str = "Alert") -> None:
     message = build_message(key=key, sender="auditor@example.org", recipients=["comms@example.org"], subject=subject,
                             text="plain", html="<p>html</p>", date=T0)
-    with store.session() as session, session.begin():
-        store.enqueue(session, key, "alert", ["comms@example.org"], subject, message.as_string(), T0)
+    store.queue_mail(OutgoingMail(key, "alert", ["comms@example.org"], subject, message.as_string()), T0)
 
 
 def smtp_to(port: int) -> Smtp:

@@ -102,7 +102,7 @@ def test_a_run_records_each_account_and_its_error(store: Store) -> None:
     store.record_account(run_id, "x", "CityofLeduc", IngestCounts(), T0, "auth", "auth: token expired")
     assert store.finish_run(run_id, T0) == "partial"
     run = store.runs()[-1]
-    assert [(a.account.handle, a.new, a.error_kind) for a in run.accounts] == [
+    assert [(a.handle, a.new, a.error_kind) for a in run.accounts] == [
         ("JaneDoe", 2, None),
         ("CityofLeduc", 0, "auth"),
     ]

@@ -11,11 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from auditor.records import ChainReport, content_hash
+
 GENESIS = "0" * 64
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -56,17 +54,6 @@ class Record:
     body: str | None
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    records: int
-    head: str
-    problem: str | None  # the first break, worded for a clerk; None: intact
-
-    @property
-    def intact(self) -> bool:
-        return self.problem is None
-
-
 def check_chain(
     records: Iterable[Record], *, start_hash: str = GENESIS, start_seq: int = 1, contiguous: bool = True
 ) -> ChainReport:
@@ -97,7 +84,7 @@ def check_chain(
             return ChainReport(
                 count, previous, f"{where} was altered after capture: its record no longer matches its hash"
             )
-        if record.body is not None and sha256_text(record.body) != link.body_sha256:
+        if record.body is not None and content_hash(record.body) != link.body_sha256:
             return ChainReport(count, previous, f"{where}: the body was altered after capture")
         previous, expected_seq = record.chain_hash, link.seq + 1
     return ChainReport(count, previous, None)

@@ -22,7 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from auditor.archive import models
-from auditor.archive.chain import Link, Record, check_chain, sha256_text
+from auditor.archive.chain import Link, Record, check_chain
 from auditor.archive.store import Store
 from auditor.engine.text import Lexicon, fold
 from auditor.records import content_hash
@@ -255,7 +255,7 @@ def verify_export(folder: Path) -> tuple[list[str], str]:
         if row.get("file"):
             path = folder / row["file"]
             body = path.read_bytes().decode("utf-8", "surrogatepass") if path.is_file() else None
-            if body is not None and sha256_text(body) != row["body_sha256"]:
+            if body is not None and content_hash(body) != row["body_sha256"]:
                 problems.append(f"{row['file']}: the raw body does not match its capture record")
         records.append(Record(Link(row["seq"], row["account"], row["source"], row["request"], row["status"],
                                    datetime.fromisoformat(row["received_at"]), row["body_sha256"], row["prev_hash"]),

@@ -7,26 +7,22 @@ environment come in as arguments; nothing here reads them on its own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from auditor.archive import models
 from auditor.archive.store import IngestCounts, Store
 from auditor.config.settings import Settings
 from auditor.engine import evaluate as engine
 from auditor.engine.context import AuditContext, EmergencyInfo, MeetingInfo
-from auditor.records import AccountRef, RawBody, severity_rank
+from auditor.records import AccountRef, OutgoingMail, RawBody, StoredFinding, StoredPost, severity_rank
+from auditor.service.delivery import DeliveryResult, deliver_pending
 from connectors.base import Connector
 from connectors.errors import ConnectorError, RateLimited
 from connectors.live import LIVE
 from connectors.replay import ReplayConnector
 from reports.alerts import alert_message
-from reports.delivery import DeliveryResult, deliver_pending
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -47,7 +43,7 @@ class RunReport:
     run_id: int
     status: str
     outcomes: list[AccountOutcome]
-    new_findings: list[models.Finding] = field(default_factory=list)
+    new_findings: list[StoredFinding] = field(default_factory=list)
     delivery: DeliveryResult | None = None
     x_read_this_month: int | None = None  # live runs with X accounts: X bills reads per post
 
@@ -231,27 +227,21 @@ def build_context(settings: Settings, store: Store, now: datetime, until: dateti
     )
 
 
-def audit(settings: Settings, store: Store, now: datetime) -> list[models.Finding]:
+def audit(settings: Settings, store: Store, now: datetime) -> list[StoredFinding]:
     """Audit the whole archive as of `now`; store new findings and queue their alerts together."""
     ctx = build_context(settings, store, now)
     findings = engine.evaluate(ctx, engine.enabled_rules(settings.policy))
     threshold = severity_rank(settings.email.alert_min_severity)
 
-    def queue_alerts(session: Session, rows: list[models.Finding]) -> None:
-        for row in rows:
-            if severity_rank(row.severity) < threshold:
+    def alerts(new: list[tuple[StoredFinding, StoredPost | None]]) -> Iterator[OutgoingMail]:
+        for finding, post in new:
+            if severity_rank(finding.severity) < threshold:
                 continue
-            post = (
-                session.scalar(select(models.Post).filter_by(platform=row.platform, platform_id=row.post_id))
-                if row.post_id
-                else None
-            )
-            subject, message = alert_message(settings, row, post, now)
-            store.enqueue(
-                session, f"alert:{row.id}", "alert", list(settings.email.alerts_to), subject, message.as_string(), now
-            )
+            subject, message = alert_message(settings, finding, post, now)
+            yield OutgoingMail(f"alert:{finding.id}", "alert", list(settings.email.alerts_to), subject,
+                               message.as_string())
 
-    return store.save_findings(findings, now, on_new=queue_alerts)
+    return store.save_findings(findings, now, on_new=alerts)
 
 
 def deliver(settings: Settings, store: Store, now: datetime, env: Mapping[str, str]) -> DeliveryResult:

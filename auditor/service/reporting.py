@@ -21,6 +21,7 @@ from auditor.archive.store import Store
 from auditor.config.settings import Settings
 from auditor.engine.practice import PracticeFinder
 from auditor.engine.text import Lexicon
+from auditor.records import OutgoingMail
 from auditor.service.cycle import build_context
 from reports.charts import Chart, weekly_charts
 from reports.mail import build_message
@@ -139,8 +140,8 @@ def queue_weekly(settings: Settings, store: Store, rendered: RenderedReport, now
     subject = f"{settings.council.name}: social media report, {r.period.label}" + (
         f" — {high} high finding{'s' if high != 1 else ''}" if high else "")
     message = weekly_message(settings, rendered, key=key, subject=subject, now=now)
-    with store.session() as session, session.begin():
-        return store.enqueue(session, key, "weekly", list(settings.email.weekly_to), subject, message.as_string(), now)
+    mail = OutgoingMail(key, "weekly", list(settings.email.weekly_to), subject, message.as_string())
+    return store.queue_mail(mail, now)
 
 
 def weekly_message(settings: Settings, rendered: RenderedReport, *, key: str, subject: str,

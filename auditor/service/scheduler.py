@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
 
@@ -59,18 +60,37 @@ def trigger(expression: str, settings: Settings, field: str) -> CronTrigger:
         raise ConfigError(settings.path, f"schedule.{field}", f"not a cron expression: {exc}") from None
 
 
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: its id in the job store, what it does, and the `schedule` field timing it."""
+
+    id: str
+    name: str
+    field: str  # schedule.<field>
+    func: Callable[[str], None]
+
+    def expression(self, settings: Settings) -> str:
+        return str(getattr(settings.schedule, self.field))
+
+
+JOBS = (
+    Job("pull-and-audit", "pull, audit and alert", "pull", pull_job),
+    Job("weekly-report", "weekly report", "weekly_report", weekly_job),
+)
+JOB_TABLE = "scheduler_jobs"
+
+
 def build_scheduler(settings: Settings) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=settings.database_url, tablename="scheduler_jobs")},
+        jobstores={"default": SQLAlchemyJobStore(url=settings.database_url, tablename=JOB_TABLE)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
         timezone=settings.council.tz,
     )
     config = str(settings.path.resolve())
     # replace_existing: a changed cron string in the config replaces the stored job on restart.
-    scheduler.add_job(pull_job, trigger(settings.schedule.pull, settings, "pull"), args=[config],
-                      id="pull-and-audit", name="pull, audit and alert", replace_existing=True)
-    scheduler.add_job(weekly_job, trigger(settings.schedule.weekly_report, settings, "weekly_report"),
-                      args=[config], id="weekly-report", name="weekly report", replace_existing=True)
+    for job in JOBS:
+        scheduler.add_job(job.func, trigger(job.expression(settings), settings, job.field), args=[config],
+                          id=job.id, name=job.name, replace_existing=True)
     scheduler.add_listener(_log_failure, EVENT_JOB_ERROR)
     return scheduler
 

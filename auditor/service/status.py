@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from sqlalchemy import inspect
 
 from auditor.archive.store import Store
 from auditor.config.settings import Settings
-from auditor.service.scheduler import trigger
+from auditor.service.scheduler import JOB_TABLE, JOBS, trigger
 
 
 @dataclass(frozen=True)
@@ -31,27 +30,23 @@ def read_status(settings: Settings, store: Store, now: datetime, last_runs: int 
             r.mode,
             r.status,
             sum(a.new for a in r.accounts),
-            [f"{a.account.platform} @{a.account.handle}: {a.error}" for a in r.accounts if a.error],
+            [f"{a.platform} @{a.handle}: {a.error}" for a in r.accounts if a.error],
         )
         for r in store.runs()[-last_runs:]
     ]
     stored = {}
-    if inspect(store.engine).has_table("scheduler_jobs"):  # created when `auditor schedule` first starts
-        stored = {
-            job.id: job for job in SQLAlchemyJobStore(engine=store.engine, tablename="scheduler_jobs").get_all_jobs()
-        }
+    if store.has_table(JOB_TABLE):  # created when `auditor schedule` first starts
+        job_store = SQLAlchemyJobStore(url=settings.database_url, tablename=JOB_TABLE)
+        stored = {job.id: job for job in job_store.get_all_jobs()}
+        job_store.shutdown()
     jobs = []
-    for job_id, name, expression, field in (
-        ("pull-and-audit", "pull, audit and alert", settings.schedule.pull, "pull"),
-        ("weekly-report", "weekly report", settings.schedule.weekly_report, "weekly_report"),
-    ):
-        job = stored.get(job_id)
+    for spec in JOBS:
+        job = stored.get(spec.id)
         if job is not None and job.next_run_time is not None:
-            jobs.append((name, job.next_run_time.astimezone(tz), True))
+            jobs.append((spec.name, job.next_run_time.astimezone(tz), True))
         else:
-            jobs.append(
-                (name, trigger(expression, settings, field).get_next_fire_time(None, now.astimezone(tz)), False)
-            )
+            when = trigger(spec.expression(settings), settings, spec.field).get_next_fire_time(None, now.astimezone(tz))
+            jobs.append((spec.name, when, False))
     pending = [(m.key, m.attempts, m.last_error) for m in store.outbox() if m.sent_at is None]
     open_findings = Counter(f.severity for f in store.findings() if f.status == "open")
     return Status(runs, jobs, pending, open_findings)

@@ -24,7 +24,8 @@ PLATFORMS = {"facebook", "x", "youtube", "bluesky", "mastodon", "instagram"}
 FR_WORDS = re.compile(
     r"\b(le|la|les|des|une|est|pas|pour|avec|sur|dans|qui|que|mais|nous|vous|"
     r"c'est|j'ai|on|ça|hier|soir|conseil|ville|merci|fermée?s?|tabarnak|criss|"
-    r"pis|ben|asteure|ouin|icitte|faut|être|très|aussi|chez|leur|notre|votre)\b",
+    r"pis|ben|asteure|ouin|icitte|faut|être|très|aussi|chez|leur|notre|votre|"
+    r"je|tu|t'es|ta|ton|mon|ma|mes|aux|du|au|un|juste|m'en|moi|toi|oui|non)\b",
     re.I)
 EN_WORDS = re.compile(
     r"\b(the|and|is|are|to|of|for|with|on|this|that|you|we|it|not|have|be|"

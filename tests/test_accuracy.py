@@ -5,6 +5,7 @@ Measured by the same code as `benchmarks/accuracy.py`, which prints the table an
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,19 @@ def test_a_corpus_file_that_breaks_the_format_says_where(tmp_path: Path, post: s
 def test_account_level_rules_are_scored_on_accounts(result: Result) -> None:
     for rule in ACCOUNT_RULES:
         assert result.scores[rule].positives + result.scores[rule].negatives <= result.accounts
+
+
+@pytest.mark.parametrize("name", ["blind", "dev"])
+def test_the_held_out_sets_load_and_have_what_a_measure_needs(name: str) -> None:
+    """Read only, never scored here: the blind set is measured by hand at the end of a round of work."""
+    from benchmarks.accuracy import CONTENT_RULES, SETS, language, load_corpus
+
+    if not SETS[name].exists():
+        pytest.skip(f"{SETS[name]} is not written yet")
+    scenes = load_corpus(SETS[name])
+    texts = [p.text for s in scenes for p in s.ctx.posts]
+    labelled = Counter(rule for s in scenes for expected in s.labels.values() for rule in expected)
+    minimum = 30 if name == "blind" else 20
+    assert len(texts) >= (400 if name == "blind" else 250)
+    assert {rule: labelled[rule] for rule in CONTENT_RULES if labelled[rule] < minimum} == {}
+    assert sum(language(t) == "fr" for t in texts) >= len(texts) / 5

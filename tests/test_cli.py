@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
-from datetime import datetime
+import subprocess
+import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import click
 import pytest
 import time_machine
 from click.testing import CliRunner, Result
@@ -16,6 +20,7 @@ from click.testing import CliRunner, Result
 from auditor.archive.store import Store
 from auditor.cli import cli
 from auditor.config.settings import load_settings
+from reports.period import portable_strftime
 from tests.conftest import CONFIG, FIXTURES, NOW, ROOT
 
 
@@ -146,3 +151,87 @@ def test_send_queues_the_weekly_email_once(config: Path, tmp_path: Path) -> None
     message = message_from_bytes(weekly[0].read_bytes(), policy=policy.default)
     attachments = [part.get_filename() for part in message.iter_attachments()]
     assert attachments == ["findings-2026-W47.csv"]
+
+
+HEAVY = ("sqlalchemy", "alembic", "matplotlib", "apscheduler", "tweepy", "facebook", "googleapiclient", "atproto",
+         "mastodon", "auditor.archive", "auditor.service", "connectors", "reports")
+
+
+@pytest.mark.parametrize("code", [
+    "import auditor.cli",
+    "from auditor.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass",
+    "from auditor.cli import main\ntry:\n    main(['run', '--help'])\nexcept SystemExit:\n    pass",
+])
+def test_the_command_line_starts_without_the_archive_the_service_or_any_platform_client(code: str) -> None:
+    # A fresh interpreter: other tests have imported everything into this one.
+    probe = code + "\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    loaded = [m for m in done.stdout.splitlines() if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+    assert not loaded, loaded
+
+
+def _platform_specific_dates(tree: ast.AST) -> list[str]:
+    """Format strings with `%-d` and the like given to strftime or an f-string, which Windows refuses."""
+    specs: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            specs.append(node.format_spec)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "strftime":
+            specs.extend(node.args)
+    return [c.value for spec in specs for c in ast.walk(spec)
+            if isinstance(c, ast.Constant) and isinstance(c.value, str) and "%-" in c.value]
+
+
+def test_the_command_line_source_never_imports_sqlalchemy_or_the_orm_models() -> None:
+    for path in (ROOT / "auditor" / "cli").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert not name.startswith(("sqlalchemy", "auditor.archive.models")), f"{path.name} imports {name}"
+        assert not _platform_specific_dates(tree), f"{path.name}: use reports.period.portable_strftime"
+
+
+def test_the_date_check_sees_platform_specific_formats() -> None:
+    bad = ast.parse('f"{when:%a %-d %b}"\nwhen.strftime("%-d %B")\nportable_strftime(when, "%-d %B")')
+    assert sorted(_platform_specific_dates(bad)) == ["%-d %B", "%a %-d %b"]
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    found: list[tuple[tuple[str, ...], click.Command]] = []
+    for name, command in sorted(group.commands.items()):
+        found.append(((*path, name), command))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, (*path, name)))
+    return found
+
+
+def test_every_command_and_subcommand_has_help_text() -> None:
+    commands = _commands(cli)
+    assert {" ".join(p) for p, _ in commands} >= {
+        "run", "audit", "import", "report", "report weekly", "findings", "review", "search", "export", "verify",
+        "prune", "schedule", "status", "accounts", "accounts check", "demo"}
+    for path, command in [((), cli), *commands]:
+        result = CliRunner().invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, path
+        description = (command.help or "").strip()
+        assert description, f"{' '.join(path)} has no description"
+        assert " ".join(description.split()[:4]) in " ".join(result.output.split()), path
+
+
+def test_dates_are_written_without_leading_zeros_on_every_platform() -> None:
+    moment = datetime(2026, 12, 1, 9, 5, tzinfo=UTC)
+    assert portable_strftime(moment, "%a %-d %b %Y %H:%M %Z") == "Tue 1 Dec 2026 09:05 UTC"
+    assert portable_strftime(moment, "%-d %B at %-H:%M") == "1 December at 9:05"
+    assert portable_strftime(date(2026, 1, 9), "%-d/%-m/%Y") == "9/1/2026"
+    assert portable_strftime(moment, "100%% on %-d%%-d") == "100% on 1%-d", "an escaped % stays literal"
+    with pytest.raises(ValueError, match="%-b"):
+        portable_strftime(moment, "%-b")
+
+
+def test_status_writes_days_without_a_leading_zero(config: Path) -> None:
+    auditor(config, "run", now="2026-11-02T09:00:00-07:00")
+    result = auditor(config, "status", now="2026-11-02T10:00:00-07:00")
+    assert result.exit_code == 0, result.output
+    assert "  #1 Mon 2 Nov 09:00 MST replay " in result.output, result.output

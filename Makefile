@@ -24,6 +24,8 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check auditor connectors reports tests benchmarks
+	$(BIN)/mypy auditor connectors reports
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var config/sample/var

@@ -4,31 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Any
 
 from auditor.config.settings import Settings
+from auditor.records import StoredFinding, StoredPost
 from reports.mail import build_message
-from reports.model import finding_item
+from reports.model import FindingItem, finding_item
 from reports.render import PLATFORM_NAMES, environment, render
 
 
-def alert_subject(item: Any, council: str) -> str:
+def alert_subject(item: FindingItem, council: str) -> str:
     # Never text from the post: the rule's title and the councillor's configured name only.
     who = item.councillor or "official account"
     where = PLATFORM_NAMES.get(item.platform, item.platform)
     return f"[{item.severity.upper()}] {item.title} — {who} ({where}) · {council}"
 
 
-def alert_message(settings: Settings, row: Any, post: Any | None, now: datetime) -> tuple[str, EmailMessage]:
+def alert_message(
+    settings: Settings, row: StoredFinding, post: StoredPost | None, now: datetime
+) -> tuple[str, EmailMessage]:
     tz = settings.council.tz
     item = finding_item(row, post.text if post else "", tz, settings.policy.clauses)
+    subject = alert_subject(item, settings.council.name)
     context = dict(
-        f=item, council=settings.council.name, subject=alert_subject(item, settings.council.name),
+        f=item, council=settings.council.name, subject=subject,
         captured_at=(post.first_seen if post else row.first_found).astimezone(tz),
         next_steps=settings.email.alert_next_steps, policy_name=settings.policy.name,
     )
     env = environment()
-    subject = context["subject"]
     message = build_message(
         key=f"alert:{row.id}", sender=settings.email.from_, recipients=list(settings.email.alerts_to),
         subject=subject, text=render(env, "alert.txt", **context), html=render(env, "alert.html", **context),

@@ -53,9 +53,11 @@ def colour(index: int) -> str:
 
 def _text_width(figure: Figure, text: str, size: float = FONT) -> float:
     """Width in pixels of a label, measured without drawing the figure."""
-    renderer = figure.canvas.get_renderer()
+    canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg), "every figure here is drawn on Agg (see _figure)"
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # matplotlib's backend_agg.py is unannotated
     width, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
-    return width
+    return float(width)
 
 
 def _figure() -> tuple[Figure, Axes]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -27,7 +28,7 @@ def message_id(key: str, sender: str) -> str:
 
 
 def build_message(*, key: str, sender: str, recipients: list[str], subject: str, text: str, html: str,
-                  date: datetime, attachments: list[tuple[str, str, bytes]] = ()) -> EmailMessage:
+                  date: datetime, attachments: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
     """multipart/alternative (plain text, then HTML), with optional attachments."""
     message = EmailMessage()
     message["From"] = one_header_line(sender)

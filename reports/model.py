@@ -6,8 +6,8 @@ same figure is never computed twice in two places.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -17,7 +17,15 @@ from auditor.engine.interactions import questions
 from auditor.engine.practice import LABELS, PracticeFinder
 from auditor.engine.rules import REGISTRY
 from auditor.engine.text import Lexicon
-from auditor.records import SEVERITIES, PostView, severity_rank
+from auditor.records import (
+    SEVERITIES,
+    AccountRecord,
+    ChainReport,
+    Decision,
+    PostView,
+    StoredFinding,
+    severity_rank,
+)
 from reports.period import Period
 
 LONG_TEXT = 600  # characters shown before a post is folded
@@ -123,7 +131,7 @@ class Report:
     severity_totals: Counter[str]
     max_per_day: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
-    archive: Any = None  # the capture chain's state when the report was made (ChainReport)
+    archive: ChainReport | None = None  # the capture chain's state when the report was made
 
 
 ADVICE = {
@@ -147,12 +155,14 @@ def describe_wait(delta: timedelta | None) -> str:
     return f"{minutes / 1440:.1f} days"
 
 
-def describe_decision(decision: Any, tz: tzinfo) -> str:
+def describe_decision(decision: Decision, tz: tzinfo) -> str:
     when = decision.at.astimezone(tz).strftime("%-d %b %Y")
     return f"{decision.action} by {decision.by} on {when}" + (f": {decision.note}" if decision.note else "")
 
 
-def finding_item(row: Any, text: str, tz: tzinfo, clauses: dict[str, str], decision: Any = None) -> FindingItem:
+def finding_item(
+    row: StoredFinding, text: str, tz: tzinfo, clauses: dict[str, str], decision: Decision | None = None
+) -> FindingItem:
     """A stored finding with its post's text, ready for a template."""
     rule = REGISTRY.get(row.rule)
     return FindingItem(
@@ -176,12 +186,12 @@ def finding_item(row: Any, text: str, tz: tzinfo, clauses: dict[str, str], decis
     )
 
 
-def _text(posts: dict[tuple[str, str], PostView], row: Any) -> str:
+def _text(posts: dict[tuple[str, str], PostView], row: StoredFinding) -> str:
     post = posts.get((row.platform, row.post_id)) if row.post_id else None
     return post.text if post else ""
 
 
-def _in_scope(row: Any, period: Period) -> bool:
+def _in_scope(row: StoredFinding, period: Period) -> bool:
     if row.post_id is not None:
         return period.contains(row.posted_at)
     # Account-level findings (a quiet account, a platform) count while they are current.
@@ -194,8 +204,8 @@ def build_report(
     title: str,
     ctx: AuditContext,
     period: Period,
-    finding_rows: list[Any],
-    account_rows: list[Any],
+    finding_rows: list[StoredFinding],
+    account_rows: list[AccountRecord],
     practice: PracticeFinder,
     clauses: dict[str, str],
     policy_name: str,
@@ -203,8 +213,8 @@ def build_report(
     scope: str = "",
     councillor_filter: str | None = None,
     account_filter: str | None = None,
-    decisions: dict[int, Any] | None = None,
-    archive: Any = None,
+    decisions: dict[int, Decision] | None = None,
+    archive: ChainReport | None = None,
     rhetorical: Lexicon | None = None,
 ) -> Report:
     tz = ctx.tz
@@ -264,7 +274,7 @@ def build_report(
                 row.answered += 1
                 row.response_times.append(q.waited(ctx.now))
     for row in rows.values():
-        row.median_response = statistics.median(row.response_times) if row.response_times else None
+        row.median_response = _median(row.response_times) if row.response_times else None
     for item in items:
         if item.councillor in rows:
             rows[item.councillor].severities[item.severity] += 1
@@ -279,7 +289,7 @@ def build_report(
         [
             (str(sum(r.posts for r in rows.values())), "posts by councillors", "plain"),
             (f"{answered} of {asked}", "residents' questions answered", "plain"),
-            (describe_wait(statistics.median(all_waits) if all_waits else None), "median time to answer", "plain"),
+            (describe_wait(_median(all_waits) if all_waits else None), "median time to answer", "plain"),
         ]
         + [(str(totals.get(s, 0)), f"{s} findings", s) for s in reversed(SEVERITIES) if s != "info"]
         + [
@@ -313,7 +323,16 @@ def build_report(
     )
 
 
-def _capture(account_rows: list[Any], period: Period, wanted: Any) -> list[CaptureRow]:
+def _median(waits: list[timedelta]) -> timedelta:
+    """statistics.median, for durations: the middle one, or the mean of the middle two."""
+    ordered = sorted(waits)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _capture(
+    account_rows: list[AccountRecord], period: Period, wanted: Callable[[str, str | None, str | None], bool]
+) -> list[CaptureRow]:
     out = []
     for account in account_rows:
         if not wanted(account.platform, account.handle, account.councillor):

@@ -10,7 +10,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 from reports.model import describe_wait
 from reports.style import STYLE, badge_style, severity_style
@@ -25,7 +33,7 @@ def local_time(value: datetime | None, fmt: str = "%a %-d %b %Y, %H:%M") -> str:
 
 
 def environment(override: Path | None = None) -> Environment:
-    loaders = [FileSystemLoader(str(override))] if override else []
+    loaders: list[BaseLoader] = [FileSystemLoader(str(override))] if override else []
     loaders.append(PackageLoader("reports", "templates"))
     env = Environment(
         loader=ChoiceLoader(loaders),

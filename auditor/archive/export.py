@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from auditor.archive import models
+from auditor.archive.accounts import Authors
 from auditor.archive.chain import Link, Record, check_chain
 from auditor.archive.store import Store
 from auditor.engine.text import Lexicon, fold
@@ -68,12 +69,18 @@ def export(store: Store, request: Request, folder: Path, now: datetime) -> Expor
     query = Lexicon([request.query]) if request.query else None
     with store.session() as session:
         accounts = list(session.scalars(select(models.Account)))
+        authors = Authors(accounts)
         wanted = [
-            a for a in accounts if a.councillor and a.platform_id
+            a for a in accounts if a.councillor
             and (request.councillor is None or a.councillor.lower() == request.councillor.lower())
             and (request.account is None or a.handle.lower() == request.account.lower().lstrip("@"))
         ]
-        by_author = {(a.platform, a.platform_id): a for a in wanted}
+        wanted_ids = {a.id for a in wanted}
+
+        def wanted_author(post: models.Post) -> models.Account | None:
+            author = authors.of(post.platform, post.author_id, post.author_handle)
+            return author if author is not None and author.id in wanted_ids else None
+
         candidates = session.scalars(
             select(models.Post).options(selectinload(models.Post.versions))
             .where(models.Post.created_at >= request.start, models.Post.created_at < request.end)
@@ -81,7 +88,7 @@ def export(store: Store, request: Request, folder: Path, now: datetime) -> Expor
         )
         chosen = [
             p for p in candidates
-            if (p.platform, p.author_id) in by_author and _matches(query, (v.text for v in p.versions))
+            if wanted_author(p) and _matches(query, (v.text for v in p.versions))
         ]
         ids = {(p.platform, p.platform_id) for p in chosen}
         keys = [p.platform_id for p in chosen] + [p.platform_id.split("_", 1)[-1] for p in chosen]
@@ -107,8 +114,8 @@ def export(store: Store, request: Request, folder: Path, now: datetime) -> Expor
         handles = {a.id: a for a in accounts}
         seq_of = {c.id: c.seq for c in captures}
 
-        post_rows = [_post_record(p, "councillor", handles, by_author, seq_of) for p in chosen]
-        post_rows += [_post_record(p, "context", handles, by_author, seq_of) for p in context]
+        post_rows = [_post_record(p, "councillor", handles, wanted_author(p), seq_of) for p in chosen]
+        post_rows += [_post_record(p, "context", handles, wanted_author(p), seq_of) for p in context]
         finding_rows = [_finding_record(f, history.get(f.id, [])) for f in findings]
         capture_rows = _write_raw(folder, captures, handles)
     chain = store.chain()
@@ -134,8 +141,7 @@ def export(store: Store, request: Request, folder: Path, now: datetime) -> Expor
 
 
 def _post_record(post: models.Post, role: str, handles: dict[int, models.Account],
-                 by_author: dict[tuple[str, str | None], models.Account], seq_of: dict[int, int]) -> dict[str, Any]:
-    author = by_author.get((post.platform, post.author_id))
+                 author: models.Account | None, seq_of: dict[int, int]) -> dict[str, Any]:
     return {
         "role": role, "platform": post.platform, "post_id": post.platform_id,
         "post_ref": f"{post.platform}:{post.platform_id}", "captured_from": handles[post.account_id].handle,
@@ -163,7 +169,9 @@ def _finding_record(finding: models.Finding, decisions: list[models.Decision]) -
     }
 
 
-def _write_raw(folder: Path, captures: list[models.Capture], handles: dict[int, models.Account]) -> list[dict]:
+def _write_raw(
+    folder: Path, captures: list[models.Capture], handles: dict[int, models.Account]
+) -> list[dict[str, Any]]:
     raw = folder / "raw"
     raw.mkdir(exist_ok=True)
     rows = []

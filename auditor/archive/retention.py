@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from auditor.archive import models
+from auditor.archive.accounts import Authors
 from auditor.archive.store import Store
 from auditor.config.settings import Retention
 
@@ -31,9 +32,7 @@ class PrunePlan:
 
 def prune(store: Store, policy: Retention, now: datetime, *, dry_run: bool) -> PrunePlan:
     with store.session() as session, session.begin():
-        accounts = [a for a in session.scalars(select(models.Account)) if a.platform_id]
-        councillor_ids = {(a.platform, a.platform_id) for a in accounts if a.councillor}
-        configured_ids = {(a.platform, a.platform_id) for a in accounts}
+        authors = Authors.load(session)
         bodies: list[int] = []
         if policy.raw_bodies_days:
             cutoff = now - timedelta(days=policy.raw_bodies_days)
@@ -45,12 +44,18 @@ def prune(store: Store, policy: Retention, now: datetime, *, dry_run: bool) -> P
         own: list[int] = []
         periods = [d for d in (policy.others_comments_days, policy.councillor_posts_days) if d]
         if periods:
-            query = select(
-                models.Post.id, models.Post.platform, models.Post.author_id, models.Post.kind, models.Post.created_at
+            candidates = select(
+                models.Post.id,
+                models.Post.platform,
+                models.Post.author_id,
+                models.Post.author_handle,
+                models.Post.kind,
+                models.Post.created_at,
             ).where(models.Post.created_at < now - timedelta(days=min(periods)))
-            for post_id, platform, author, kind, created in session.execute(query):
-                mine = (platform, author) in councillor_ids
-                if not mine and ((platform, author) in configured_ids or kind not in ("reply", "comment")):
+            for post_id, platform, author_id, author_handle, kind, created in session.execute(candidates):
+                author = authors.of(platform, author_id, author_handle)
+                mine = author is not None and author.councillor is not None
+                if not mine and (author is not None or kind not in ("reply", "comment")):
                     continue  # the City's own posts, and anything that is not a resident's reply, stay
                 days = policy.councillor_posts_days if mine else policy.others_comments_days
                 if days and created < now - timedelta(days=days):

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from auditor.archive import models
+from auditor.archive.accounts import Authors
 from auditor.archive.store import Store
 from auditor.engine.text import excerpt, fold
 
@@ -52,7 +53,7 @@ def search(
         return []
     hits: list[Hit] = []
     with store.session() as session:
-        authors = {(a.platform, a.platform_id): a for a in session.scalars(select(models.Account)) if a.platform_id}
+        authors = Authors.load(session)
         statement = (
             select(models.Post)
             .options(selectinload(models.Post.versions))
@@ -70,7 +71,7 @@ def search(
                 models.Post.id.in_(select(models.PostVersion.post_id).where(models.PostVersion.id.in_(candidates)))
             )
         for post in session.scalars(statement):
-            author = authors.get((post.platform, post.author_id))
+            author = authors.of(post.platform, post.author_id, post.author_handle)
             if councillor and (author is None or (author.councillor or "").lower() != councillor.lower()):
                 continue
             for number, version in reversed(list(enumerate(post.versions, start=1))):

@@ -66,7 +66,8 @@ def _parse_time(text: str, tz: ZoneInfo, what: str, zone: str | None = None) -> 
         return _aware(datetime.fromisoformat(text.strip()), tz, what)
     except ValueError:
         try:
-            return _aware(icalendar.vDDDTypes.from_ical(text.strip()), tz, what)
+            # The ignore below: icalendar annotates most of its API, but not vDDDTypes.from_ical.
+            return _aware(icalendar.vDDDTypes.from_ical(text.strip()), tz, what)  # type: ignore[no-untyped-call]
         except ValueError:
             raise CalendarError(f"{what} {text!r} is not a date and time") from None
 

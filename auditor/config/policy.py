@@ -7,18 +7,15 @@ as `policy.yaml: rules.tone.phrase: unknown key` rather than silently ignored.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from auditor.config.errors import ConfigError, first_error, read_yaml  # one error style for both files
+from auditor.engine.practice import GoodPractice  # the engine's own parameters, as for rules
 from auditor.engine.rules import REGISTRY, RuleParams
 
-
-class GoodPractice(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    community_events: list[str] = Field(default_factory=list)
-    comments_invited: list[str] = Field(default_factory=list)
-    city_domains: list[str] = Field(default_factory=list)
+__all__ = ["GoodPractice", "Policy", "PolicyFile", "load_policy"]
 
 
 class PolicyFile(BaseModel):
@@ -29,30 +26,39 @@ class PolicyFile(BaseModel):
     good_practice: GoodPractice = GoodPractice()
 
 
+P = TypeVar("P", bound=RuleParams)
+
+
 class Policy:
     """The validated policy: each rule's parameters, and the clause texts reports quote."""
 
     def __init__(self, file: PolicyFile, params: dict[str, RuleParams], path: Path):
-        self.name = file.policy
-        self.clauses = dict(file.clauses)
-        self.params = params
-        self.good_practice = file.good_practice
-        self.path = path
+        self.name: str = file.policy
+        self.clauses: dict[str, str] = dict(file.clauses)
+        self.params: dict[str, RuleParams] = params
+        self.good_practice: GoodPractice = file.good_practice
+        self.path: Path = path
 
     def clause_text(self, clause: str) -> str:
         return self.clauses.get(clause, "")
 
+    def rule_params(self, rule_id: str, kind: type[P]) -> P:
+        """One rule's parameters with their own type, e.g.
+        `policy.rule_params("response-time", ResponseTimeParams).max_hours`."""
+        params = self.params[rule_id]
+        if not isinstance(params, kind):
+            raise TypeError(f"rule {rule_id!r} has {type(params).__name__}, not {kind.__name__}")
+        return params
+
 
 def load_policy(path: Path) -> Policy:
-    from auditor.config.settings import ConfigError, _first_error, read_yaml  # one error style for both files
-
     data = read_yaml(path) or {}
     if not isinstance(data, dict):
         raise ConfigError(path, None, "expected a mapping with clauses, rules and good_practice")
     try:
         file = PolicyFile.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(path, *_first_error(exc)) from None
+        raise ConfigError(path, *first_error(exc)) from None
     unknown = sorted(set(file.rules) - set(REGISTRY))
     if unknown:
         raise ConfigError(path, f"rules.{unknown[0]}", f"unknown rule id (known: {', '.join(sorted(REGISTRY))})")
@@ -61,7 +67,7 @@ def load_policy(path: Path) -> Policy:
         try:
             params[rule_id] = rule.Params.model_validate(file.rules.get(rule_id) or {})
         except ValidationError as exc:
-            field, problem = _first_error(exc)
+            field, problem = first_error(exc)
             raise ConfigError(path, f"rules.{rule_id}.{field}", problem) from None
     for rule_id, rule_params in params.items():
         if rule_params.clause not in file.clauses and file.clauses:

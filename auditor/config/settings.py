@@ -1,7 +1,8 @@
 """The configuration file, validated once into one typed `Settings` object.
 
-This is the only module that reads the YAML. Every problem becomes a `ConfigError` naming the
-file, the field and what is wrong, so the CLI can print one line and exit 2.
+This and `policy` are the only modules that read YAML (through `errors.read_yaml`). Every
+problem becomes a `ConfigError` naming the file, the field and what is wrong, so the CLI can
+print one line and exit 2.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -23,29 +23,31 @@ from pydantic import (
     model_validator,
 )
 
+from auditor.config.errors import ConfigError, first_error, read_yaml
 from auditor.config.policy import Policy, load_policy
+
+__all__ = [  # ConfigError is re-exported: many modules import it from here
+    "AccountConfig", "ConfigError", "Council", "Councillor", "Deletions", "Email", "Emergency",
+    "FacebookAccess", "FileSettings", "Meeting", "MeetingCalendar", "OpenAccess", "PLATFORMS", "Platform",
+    "Platforms", "Retention", "Schedule", "Settings", "Smtp", "XAccess", "YoutubeAccess", "load_settings",
+]
 
 PLATFORMS = ("x", "facebook", "youtube", "bluesky", "mastodon")
 Platform = Literal["x", "facebook", "youtube", "bluesky", "mastodon"]
-
-
-class ConfigError(Exception):
-    """A configuration problem, worded for the operator: file, field, what is wrong."""
-
-    def __init__(self, path: Path | str, field: str | None, problem: str):
-        self.path, self.field, self.problem = str(path), field, problem
-        where = f"{self.path}: {field}: " if field else f"{self.path}: "
-        super().__init__(where + problem)
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _preferred_default() -> list[Platform]:
+    return ["facebook", "x", "youtube"]
+
+
 class Council(Strict):
     name: str
     timezone: str = "UTC"
-    preferred_platforms: list[Platform] = Field(default_factory=lambda: ["facebook", "x", "youtube"])
+    preferred_platforms: list[Platform] = Field(default_factory=_preferred_default)
 
     @field_validator("timezone")
     @classmethod
@@ -258,8 +260,52 @@ class Settings:
         self.meetings: list[Meeting] = meetings if meetings is not None else (
             file.meetings if isinstance(file.meetings, list) else [])
 
-    def __getattr__(self, name: str) -> Any:  # council, meetings, email ... read through
-        return getattr(self.file, name)
+    # The file's sections, read through (`meetings`, `policy` and the paths are resolved above
+    # and below). Explicit, so that every setting has its type.
+
+    @property
+    def council(self) -> Council:
+        return self.file.council
+
+    @property
+    def database(self) -> str:
+        return self.file.database  # as written; `database_url` is the one to connect to
+
+    @property
+    def replay(self) -> str | None:
+        return self.file.replay  # as written; `replay_dir` is resolved
+
+    @property
+    def official_accounts(self) -> list[AccountConfig]:
+        return self.file.official_accounts
+
+    @property
+    def councillors(self) -> list[Councillor]:
+        return self.file.councillors
+
+    @property
+    def emergencies(self) -> list[Emergency]:
+        return self.file.emergencies
+
+    @property
+    def email(self) -> Email:
+        return self.file.email
+
+    @property
+    def schedule(self) -> Schedule:
+        return self.file.schedule
+
+    @property
+    def retention(self) -> Retention:
+        return self.file.retention
+
+    @property
+    def deletions(self) -> Deletions:
+        return self.file.deletions
+
+    @property
+    def platforms(self) -> Platforms:
+        return self.file.platforms
 
     def resolve(self, relative: str) -> Path:
         candidate = Path(relative).expanduser()
@@ -299,42 +345,6 @@ class Settings:
         return pairs
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _first_error(error: ValidationError) -> tuple[str, str]:
-    detail = error.errors()[0]
-    # Drop pydantic's own markers (validator names, union tags): operators know field names only.
-    loc = tuple(p for p in detail["loc"] if not (isinstance(p, str) and (p.startswith("function-") or "[" in p)))
-    message = detail["msg"].removeprefix("Value error, ")
-    if detail["type"] == "extra_forbidden":
-        message = "unknown key (check its spelling against the README)"
-    elif detail["type"] == "missing":
-        message = "required, but missing"
-    count = error.error_count()
-    if count > 1:
-        message += f" (and {count - 1} more problem{'s' if count > 2 else ''})"
-    return _field_path(loc), message
-
-
-def read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise ConfigError(path, None, "file not found (pass --config PATH, or create it from config/auditor.yaml)")
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise ConfigError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, None, "not UTF-8 text") from None
-
-
 def load_settings(path: Path | str) -> Settings:
     """Read, validate and resolve the configuration file and the policy file it names."""
     path = Path(path)
@@ -344,7 +354,7 @@ def load_settings(path: Path | str) -> Settings:
     try:
         file = FileSettings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(path, *_first_error(exc)) from None
+        raise ConfigError(path, *first_error(exc)) from None
     policy_path = Path(file.policy) if Path(file.policy).is_absolute() else path.parent / file.policy
     policy = load_policy(policy_path)
     return Settings(file, path, policy, _meetings(file, path))
@@ -362,5 +372,5 @@ def _meetings(file: FileSettings, path: Path) -> list[Meeting]:
     except CalendarError as exc:
         raise ConfigError(path, "meetings.ics", f"{ics}: {exc}") from None
     except ValidationError as exc:
-        field, problem = _first_error(exc)
+        field, problem = first_error(exc)
         raise ConfigError(path, "meetings.ics", f"{ics}: {field}: {problem}") from None

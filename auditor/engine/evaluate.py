@@ -9,18 +9,26 @@ scanned for every rule's keywords once, then handed to each rule in turn.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
-from auditor.config.policy import Policy
 from auditor.engine.context import AuditContext
-from auditor.engine.rules import REGISTRY, PostRule, Rule
+from auditor.engine.rules import REGISTRY, PostRule, Rule, RuleParams
 from auditor.records import Finding
 
 
-def enabled_rules(policy: Policy, only: Iterable[str] | None = None) -> list[Rule]:
+class RuleSettings(Protocol):
+    """What the engine needs of the policy (`auditor.config.policy.Policy` is one): each rule's
+    validated parameters, by rule id. The engine does not read the policy file itself."""
+
+    @property
+    def params(self) -> Mapping[str, RuleParams]: ...
+
+
+def enabled_rules(policy: RuleSettings, only: Iterable[str] | None = None) -> list[Rule]:
     """Instances of every enabled rule, in registry order (optionally only the named ones)."""
     wanted = set(only) if only is not None else None
-    rules = []
+    rules: list[Rule] = []
     for rule_id, rule_class in REGISTRY.items():
         params = policy.params[rule_id]
         if params.enabled and (wanted is None or rule_id in wanted):
@@ -42,8 +50,8 @@ def evaluate(ctx: AuditContext, rules: Sequence[Rule]) -> list[Finding]:
                 finding = rule.check_post(post, ctx)
                 if finding is not None:
                     found.setdefault(finding.key, finding)
-    for rule in rules:
-        if not isinstance(rule, PostRule):
-            for finding in rule.check(ctx):
+    for whole_rule in rules:
+        if not isinstance(whole_rule, PostRule):
+            for finding in whole_rule.check(ctx):
                 found.setdefault(finding.key, finding)
     return sorted(found.values(), key=lambda f: (f.posted_at is None, f.posted_at or ctx.now, f.key))

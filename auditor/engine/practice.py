@@ -8,13 +8,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from auditor.config.policy import GoodPractice
+from pydantic import BaseModel, ConfigDict, Field
+
 from auditor.engine.context import AuditContext
 from auditor.engine.text import Lexicon
 from auditor.records import PostView
 
 EVENT, CITY_SHARE, INVITE = "community_events", "city_posts_shared", "comments_invited"
 LABELS = {EVENT: "promotes a community event", CITY_SHARE: "shares a City post", INVITE: "invites comments"}
+
+
+class GoodPractice(BaseModel):
+    """The `good_practice` section of policy.yaml: the words that show each kind."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    community_events: list[str] = Field(default_factory=list)
+    comments_invited: list[str] = Field(default_factory=list)
+    city_domains: list[str] = Field(default_factory=list)
 
 
 @dataclass

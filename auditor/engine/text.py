@@ -17,7 +17,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, repeat
 
@@ -182,7 +182,7 @@ def _lexicon_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     """
     if not phrases:
         return None
-    by_first: dict[str, list[str]] = {}
+    by_first: dict[str, list[tuple[int, int, str]]] = {}  # first character: (size, index, rest)
     for index, phrase in enumerate(phrases):
         pattern = _phrase_pattern(phrase)
         words = _words(phrase)
@@ -260,23 +260,28 @@ def phrase_keys(phrase: str) -> frozenset[str] | None:
     return frozenset(keys)
 
 
+@dataclass
+class _TrieNode:
+    children: dict[str, _TrieNode] = field(default_factory=dict)
+    whole: bool | None = None  # None: no key ends here; else whether that key must end a run
+
+
 def _trie(keys: dict[str, bool]) -> str:
     """One regular expression for many literal strings, factored by common prefixes, so the
     engine tries a handful of alternatives per position rather than one per key. A key marked
     True must end where the letters and digits do."""
-    root: dict[str, dict] = {}
+    root = _TrieNode()
     for key, whole in keys.items():
         node = root
         for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {"whole": whole}
+            node = node.children.setdefault(ch, _TrieNode())
+        node.whole = whole
 
-    def emit(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        end = node.get("")
-        if end is None:
+    def emit(node: _TrieNode) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.children.items())]
+        if node.whole is None:
             return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        stop = r"(?![a-z0-9])" if end["whole"] else ""
+        stop = r"(?![a-z0-9])" if node.whole else ""
         # A key ends here: the longest key found is enough (see Scanner.expand).
         return "(?:" + "|".join(branches + [stop]) + ")" if branches else stop
 

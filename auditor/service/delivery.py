@@ -31,7 +31,8 @@ class DeliveryResult:
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(timedelta(minutes=5) * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    wait: timedelta = timedelta(minutes=5) * (2 ** max(attempts - 1, 0))
+    return min(wait, MAX_BACKOFF)
 
 
 def _eml_path(folder: Path, key: str) -> Path:
@@ -52,9 +53,12 @@ def send_smtp(smtp: Smtp, env: Mapping[str, str], sender: str, recipients: list[
     user = env.get(smtp.username_env or "") if smtp.username_env else None
     password = env.get(smtp.password_env or "") if smtp.password_env else None
     context = ssl.create_default_context()
-    client_class = smtplib.SMTP_SSL if smtp.ssl else smtplib.SMTP
-    kwargs = {"context": context} if smtp.ssl else {}
-    with client_class(smtp.host, smtp.port, timeout=smtp.timeout, **kwargs) as client:
+    client = (
+        smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+        if smtp.ssl
+        else smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    )
+    with client:
         if smtp.starttls and not smtp.ssl:
             client.starttls(context=context)
         if user and password:

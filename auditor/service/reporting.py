@@ -20,6 +20,7 @@ from pathlib import Path
 from auditor.archive.store import Store
 from auditor.config.settings import Settings
 from auditor.engine.practice import PracticeFinder
+from auditor.engine.rules.response_time import ResponseTimeParams
 from auditor.engine.text import Lexicon
 from auditor.records import OutgoingMail
 from auditor.service.cycle import build_context
@@ -69,9 +70,8 @@ def _images(charts: list[Chart], src: dict[str, str]) -> dict[str, ChartImage]:
 
 
 def response_limit(settings: Settings) -> timedelta | None:
-    params = settings.policy.params.get("response-time")
-    hours = getattr(params, "max_hours", None) if params is not None and params.enabled else None
-    return timedelta(hours=hours) if hours else None
+    params = settings.policy.rule_params("response-time", ResponseTimeParams)
+    return timedelta(hours=params.max_hours) if params.enabled and params.max_hours else None
 
 
 def make_report(settings: Settings, store: Store, now: datetime, period: Period, *, title: str,
@@ -92,7 +92,7 @@ def make_report(settings: Settings, store: Store, now: datetime, period: Period,
         decisions={d.finding_id: d for d in store.decisions()},  # ordered by time: the latest wins
         archive=store.chain(),
         # Count residents' questions as the response-time rule does: rhetorical ones need no answer.
-        rhetorical=Lexicon(settings.policy.params["response-time"].rhetorical),
+        rhetorical=Lexicon(settings.policy.rule_params("response-time", ResponseTimeParams).rhetorical),
     )
     report.generated_at = now.astimezone(settings.council.tz)
     charts = weekly_charts(report, response_limit(settings))

@@ -12,7 +12,7 @@ from auditor.engine.rules.base import Rule, RuleParams
 from auditor.records import Finding, PostView, Severity
 
 
-class Params(RuleParams):
+class CadenceParams(RuleParams):
     severity: Severity = "low"
     clause: str = "F.6"
     max_quiet_days: int = Field(14, ge=1)
@@ -21,8 +21,8 @@ class Params(RuleParams):
 class Cadence(Rule):
     id = "cadence"
     title = "Account has not posted regularly"
-    Params = Params
-    params: Params
+    Params = CadenceParams
+    params: CadenceParams
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         latest: dict[tuple[str, str], PostView] = {}

@@ -31,7 +31,7 @@ from auditor.engine.text import Folded, Lexicon, Match, in_link, lexicon, same_s
 from auditor.records import Finding, PostView, Severity
 
 
-class Params(RuleParams):
+class DecisionBeforeReleaseParams(RuleParams):
     severity: Severity = "high"
     clause: str = "E.6"
     agenda_severity: Severity = "medium"
@@ -50,8 +50,8 @@ class Params(RuleParams):
 class DecisionBeforeRelease(PostRule):
     id = "decision-before-release"
     title = "Council decision posted before the minutes"
-    Params = Params
-    params: Params
+    Params = DecisionBeforeReleaseParams
+    params: DecisionBeforeReleaseParams
 
     @cached_property
     def _decisions(self) -> Lexicon:

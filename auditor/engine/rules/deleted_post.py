@@ -12,7 +12,7 @@ from auditor.engine.text import one_line
 from auditor.records import Finding, PostView, Severity
 
 
-class Params(RuleParams):
+class DeletedPostParams(RuleParams):
     severity: Severity = "low"
     clause: str = "E.P1"
 
@@ -20,8 +20,8 @@ class Params(RuleParams):
 class DeletedPost(PostRule):
     id = "deleted-post"
     title = "Post deleted from the platform"
-    Params = Params
-    params: Params
+    Params = DeletedPostParams
+    params: DeletedPostParams
     skip_reposts = False
 
     def check_post(self, post: PostView, ctx: AuditContext) -> Finding | None:

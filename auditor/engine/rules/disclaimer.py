@@ -25,7 +25,7 @@ from auditor.engine.text import Folded, Lexicon, Match, fold
 from auditor.records import Finding, PostView, Severity
 
 
-class Params(RuleParams):
+class DisclaimerParams(RuleParams):
     severity: Severity = "low"
     clause: str = "E.P4"
     city_business: list[str] = Field(default_factory=lambda: ["city council", "council meeting", "bylaw"])
@@ -36,8 +36,8 @@ class Params(RuleParams):
 class Disclaimer(Rule):
     id = "disclaimer"
     title = "Personal account on City business without a disclaimer"
-    Params = Params
-    params: Params
+    Params = DisclaimerParams
+    params: DisclaimerParams
 
     @cached_property
     def _business(self) -> Lexicon:

@@ -40,7 +40,7 @@ _FACT = re.compile(
 )
 
 
-class Params(RuleParams):
+class EmergencyProtocolParams(RuleParams):
     severity: Severity = "medium"
     clause: str = "E.8"
     # Words that show a post points people to the City's channel rather than informing itself.
@@ -53,8 +53,8 @@ class Params(RuleParams):
 class EmergencyProtocol(PostRule):
     id = "emergency-protocol"
     title = "Emergency information outside the City's protocol"
-    Params = Params
-    params: Params
+    Params = EmergencyProtocolParams
+    params: EmergencyProtocolParams
     skip_reposts = False
 
     @cached_property

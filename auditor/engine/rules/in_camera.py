@@ -28,7 +28,7 @@ from auditor.engine.text import Folded, Lexicon, Match, in_link, same_sentence
 from auditor.records import Finding, PostView, Severity
 
 
-class Params(RuleParams):
+class InCameraParams(RuleParams):
     severity: Severity = "high"
     clause: str = "E.4"
     topics_clause: str = "E.5"
@@ -42,8 +42,8 @@ class Params(RuleParams):
 class InCamera(PostRule):
     id = "in-camera"
     title = "In-camera or confidential information"
-    Params = Params
-    params: Params
+    Params = InCameraParams
+    params: InCameraParams
 
     @cached_property
     def _phrases(self) -> Lexicon:

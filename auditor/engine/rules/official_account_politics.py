@@ -24,7 +24,7 @@ from auditor.engine.text import Lexicon, lexicon, same_sentence
 from auditor.records import Finding, PostView, Severity
 
 
-class Params(RuleParams):
+class OfficialAccountPoliticsParams(RuleParams):
     severity: Severity = "medium"
     clause: str = "E.9"
     phrases: list[str] = Field(default_factory=lambda: ["vote for me", "re-elect", "my campaign"])
@@ -35,8 +35,8 @@ class Params(RuleParams):
 class OfficialAccountPolitics(PostRule):
     id = "official-account-politics"
     title = "Politics or campaigning on an official City account"
-    Params = Params
-    params: Params
+    Params = OfficialAccountPoliticsParams
+    params: OfficialAccountPoliticsParams
 
     @cached_property
     def _phrases(self) -> Lexicon:

@@ -9,7 +9,7 @@ from auditor.engine.rules.base import Rule, RuleParams
 from auditor.records import Finding, Severity
 
 
-class Params(RuleParams):
+class PreferredPlatformsParams(RuleParams):
     severity: Severity = "info"
     clause: str = "D.1"
 
@@ -17,8 +17,8 @@ class Params(RuleParams):
 class PreferredPlatforms(Rule):
     id = "preferred-platforms"
     title = "Account on a platform the City does not use"
-    Params = Params
-    params: Params
+    Params = PreferredPlatformsParams
+    params: PreferredPlatformsParams
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         preferred = set(ctx.preferred_platforms)

@@ -24,7 +24,7 @@ from auditor.engine.text import Lexicon, one_line
 from auditor.records import Finding, Severity
 
 
-class Params(RuleParams):
+class ResponseTimeParams(RuleParams):
     severity: Severity = "low"
     clause: str = "F.6"
     max_hours: float = Field(48, gt=0)
@@ -40,8 +40,8 @@ def _span(delta: timedelta) -> str:
 class ResponseTime(Rule):
     id = "response-time"
     title = "Resident's question not answered in time"
-    Params = Params
-    params: Params
+    Params = ResponseTimeParams
+    params: ResponseTimeParams
 
     @cached_property
     def _rhetorical(self) -> Lexicon:

@@ -28,7 +28,7 @@ from auditor.engine.text import Folded, Lexicon, Match, in_link, sentence, word_
 from auditor.records import Finding, PostView, Severity
 
 
-class Params(RuleParams):
+class ToneParams(RuleParams):
     severity: Severity = "medium"
     clause: str = "F.1"
     insults: list[str] = Field(default_factory=lambda: ["idiot*", "moron*", "shut up"])
@@ -43,8 +43,8 @@ class Params(RuleParams):
 class Tone(PostRule):
     id = "tone"
     title = "Impolite or disrespectful language"
-    Params = Params
-    params: Params
+    Params = ToneParams
+    params: ToneParams
 
     @cached_property
     def _insults(self) -> Lexicon:

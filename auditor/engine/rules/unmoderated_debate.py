@@ -25,7 +25,7 @@ from auditor.engine.text import Lexicon, Match
 from auditor.records import Finding, PostView, Severity
 
 
-class Params(RuleParams):
+class UnmoderatedDebateParams(RuleParams):
     severity: Severity = "medium"
     clause: str = "E.7"
     min_exchanges: int = Field(3, ge=2)
@@ -50,8 +50,8 @@ def thread_of(post: PostView, ctx: AuditContext) -> str:
 class UnmoderatedDebate(Rule):
     id = "unmoderated-debate"
     title = "Argument with a resident in an unmoderated thread"
-    Params = Params
-    params: Params
+    Params = UnmoderatedDebateParams
+    params: UnmoderatedDebateParams
 
     @cached_property
     def _arguing(self) -> Lexicon:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from auditor.dates import portable_strftime
 from auditor.engine.context import AuditContext
 from auditor.engine.interactions import questions
 from auditor.engine.practice import LABELS, PracticeFinder
@@ -156,7 +157,7 @@ def describe_wait(delta: timedelta | None) -> str:
 
 
 def describe_decision(decision: Decision, tz: tzinfo) -> str:
-    when = decision.at.astimezone(tz).strftime("%-d %b %Y")
+    when = portable_strftime(decision.at.astimezone(tz), "%-d %b %Y")
     return f"{decision.action} by {decision.by} on {when}" + (f": {decision.note}" if decision.note else "")
 
 

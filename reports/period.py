@@ -7,28 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from auditor.dates import portable_strftime
+
+__all__ = ["Period", "portable_strftime"]
+
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_FIELD = re.compile(r"%(-?)(.)", re.DOTALL)
-_UNPADDED = "dmHIMSjy"
-
-
-def portable_strftime(moment: date, fmt: str) -> str:
-    """`moment.strftime(fmt)`, where `%-d`, `%-H` and the like mean the number without leading zeros.
-
-    glibc understands `%-d` itself; Windows and some other C libraries do not. Here every
-    platform gives `portable_strftime(dt, "%a %-d %b %H:%M")` == "Tue 1 Dec 09:05". The flag
-    works on the numeric fields d, m, H, I, M, S, j and y.
-    """
-
-    def field(match: re.Match[str]) -> str:
-        flag, code = match[1], match[2]
-        if not flag:
-            return match[0]
-        if code not in _UNPADDED:
-            raise ValueError(f"%-{code} is not a numeric field; use one of " + ", ".join(f"%-{c}" for c in _UNPADDED))
-        return str(int(moment.strftime("%" + code)))
-
-    return moment.strftime(_FIELD.sub(field, fmt))
 
 
 @dataclass(frozen=True)
@@ -48,10 +31,10 @@ class Period:
 
 def _span_label(first: date, last: date) -> str:
     if first.year != last.year:
-        return f"{first:%-d %B %Y} – {last:%-d %B %Y}"
+        return f"{portable_strftime(first, '%-d %B %Y')} – {portable_strftime(last, '%-d %B %Y')}"
     if first.month != last.month:
-        return f"{first:%-d %B} – {last:%-d %B %Y}"
-    return f"{first.day}–{last:%-d %B %Y}"
+        return f"{portable_strftime(first, '%-d %B')} – {portable_strftime(last, '%-d %B %Y')}"
+    return f"{first.day}–{portable_strftime(last, '%-d %B %Y')}"
 
 
 def iso_week(week: str, tz: ZoneInfo) -> Period:

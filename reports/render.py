@@ -20,6 +20,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from auditor.dates import portable_strftime
 from reports.model import describe_wait
 from reports.style import STYLE, badge_style, severity_style
 
@@ -29,7 +30,7 @@ PLATFORM_NAMES = {"x": "X", "facebook": "Facebook", "youtube": "YouTube", "blues
 def local_time(value: datetime | None, fmt: str = "%a %-d %b %Y, %H:%M") -> str:
     if value is None:
         return "–"
-    return value.strftime(fmt) + (f" {value.tzname()}" if "%Z" not in fmt and value.tzname() else "")
+    return portable_strftime(value, fmt) + (f" {value.tzname()}" if "%Z" not in fmt and value.tzname() else "")
 
 
 def environment(override: Path | None = None) -> Environment:
@@ -44,6 +45,7 @@ def environment(override: Path | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["local"] = local_time
+    env.filters["day"] = portable_strftime
     env.filters["platform"] = lambda name: PLATFORM_NAMES.get(name, name)
     env.filters["wait"] = lambda d: describe_wait(d) if isinstance(d, timedelta) or d is None else str(d)
     env.globals.update(s=STYLE, severity_style=severity_style, badge_style=badge_style)

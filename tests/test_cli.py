@@ -190,7 +190,16 @@ def test_the_command_line_source_never_imports_sqlalchemy_or_the_orm_models() ->
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert not name.startswith(("sqlalchemy", "auditor.archive.models")), f"{path.name} imports {name}"
-        assert not _platform_specific_dates(tree), f"{path.name}: use reports.period.portable_strftime"
+
+
+
+def test_no_date_anywhere_is_formatted_in_a_way_windows_refuses() -> None:
+    for package in ("auditor", "reports", "connectors"):
+        for path in (ROOT / package).rglob("*.py"):
+            found = _platform_specific_dates(ast.parse(path.read_text(encoding="utf-8")))
+            assert not found, f"{path.relative_to(ROOT)}: {found}; use auditor.dates.portable_strftime"
+    for template in (ROOT / "reports" / "templates").iterdir():
+        assert ".strftime(" not in template.read_text(encoding="utf-8"), f"{template.name}: use the `day` filter"
 
 
 def test_the_date_check_sees_platform_specific_formats() -> None:

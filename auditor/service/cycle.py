@@ -14,6 +14,7 @@ from pathlib import Path
 
 from auditor.archive.store import IngestCounts, Store
 from auditor.config.settings import Settings
+from auditor.dates import portable_strftime
 from auditor.engine import evaluate as engine
 from auditor.engine.context import AuditContext, EmergencyInfo, MeetingInfo
 from auditor.records import AccountRef, OutgoingMail, RawBody, StoredFinding, StoredPost, severity_rank
@@ -189,7 +190,8 @@ def _within_read_cap(settings: Settings, store: Store, now: datetime, handle: st
             handle,
             "read-cap",
             f"the monthly read cap of {cap} posts is reached ({read} read since "
-            f"{month_start(now):%-d %B}); raise platforms.x.monthly_read_cap or wait for next month",
+            f"{portable_strftime(month_start(now), '%-d %B')}); "
+            "raise platforms.x.monthly_read_cap or wait for next month",
             reset_at=(month_start(now) + timedelta(days=32)).replace(day=1),
         )
 

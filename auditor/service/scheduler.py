@@ -22,6 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from auditor.config.settings import ConfigError, Settings, load_settings
+from auditor.dates import portable_strftime
 from auditor.service import cycle as pipeline
 from auditor.service import reporting
 from reports.period import iso_week, last_complete_week
@@ -118,7 +119,7 @@ def serve(settings: Settings, env: Mapping[str, str], *, once: bool, say: Callab
     signal.signal(signal.SIGINT, stop)
     scheduler.start()
     for job in scheduler.get_jobs():
-        say(f"{job.name}: next at {job.next_run_time:%a %-d %b %Y %H:%M %Z}")
+        say(f"{job.name}: next at {portable_strftime(job.next_run_time, '%a %-d %b %Y %H:%M %Z')}")
     while not stop_requested.wait(timeout=1):
         pass
     scheduler.shutdown(wait=True)  # waits for a running job to finish

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from pydantic import Field
 
+from auditor.dates import portable_strftime
 from auditor.engine.context import AuditContext
 from auditor.engine.rules.base import Rule, RuleParams
 from auditor.records import Finding, PostView, Severity
@@ -46,7 +47,7 @@ class Cadence(Rule):
                 day = last.created_at.astimezone(ctx.tz).date()
                 quiet = (ctx.now - last.created_at).days
                 subject = f"quiet-since:{day.isoformat()}"
-                evidence = f"last post {day:%-d %B %Y}"
+                evidence = "last post " + portable_strftime(day, "%-d %B %Y")
                 reason = f"No post for {quiet} days (expected at least one every {self.params.max_quiet_days})."
                 url, when = last.url, last.created_at
             yield Finding(

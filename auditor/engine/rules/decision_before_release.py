@@ -25,6 +25,7 @@ from functools import cached_property
 
 from pydantic import Field
 
+from auditor.dates import portable_strftime
 from auditor.engine.context import AuditContext, MeetingInfo
 from auditor.engine.rules.base import PostRule, RuleParams, quoted
 from auditor.engine.text import Folded, Lexicon, Match, in_link, lexicon, same_sentence, scattered, words_of
@@ -137,8 +138,8 @@ class DecisionBeforeRelease(PostRule):
             return self.finding(
                 post,
                 f"States a decision (\u201c{match.quote}\u201d) after the {meeting.title.lower()} began and "
-                f"before its minutes were released on "
-                f"{meeting.minutes_released.astimezone(ctx.tz):%-d %B %Y at %H:%M}."
+                "before its minutes were released on "
+                f"{portable_strftime(meeting.minutes_released.astimezone(ctx.tz), '%-d %B %Y at %H:%M')}."
                 if meeting.minutes_released else
                 f"States a decision (\u201c{match.quote}\u201d) after the {meeting.title.lower()} began; "
                 "the minutes have not been released yet.",

@@ -6,6 +6,7 @@ archive keeps it, and the department should know.
 
 from __future__ import annotations
 
+from auditor.dates import portable_strftime
 from auditor.engine.context import AuditContext
 from auditor.engine.rules.base import PostRule, RuleParams
 from auditor.engine.text import one_line
@@ -27,6 +28,6 @@ class DeletedPost(PostRule):
     def check_post(self, post: PostView, ctx: AuditContext) -> Finding | None:
         if post.deleted_at is None:
             return None
-        noticed = post.deleted_at.astimezone(ctx.tz).strftime("%-d %B %Y %H:%M")
+        noticed = portable_strftime(post.deleted_at.astimezone(ctx.tz), "%-d %B %Y %H:%M")
         return self.finding(post, f"No longer on {post.platform} (noticed {noticed}); the archive keeps "
                            "the text as captured.", one_line(post.text, 280))

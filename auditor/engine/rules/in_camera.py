@@ -22,6 +22,7 @@ from functools import cached_property
 
 from pydantic import Field
 
+from auditor.dates import portable_strftime
 from auditor.engine.context import AuditContext
 from auditor.engine.rules.base import PostRule, RuleParams, quoted
 from auditor.engine.text import Folded, Lexicon, Match, in_link, same_sentence
@@ -91,7 +92,7 @@ class InCamera(PostRule):
             if not held or self._excused(folded, topic):
                 continue
             meeting = held[-1]
-            when = meeting.start.astimezone(ctx.tz).strftime("%-d %B %Y")
+            when = portable_strftime(meeting.start.astimezone(ctx.tz), "%-d %B %Y")
             return self.finding(
                 post,
                 f"Discusses \u201c{topic.phrase}\u201d, a subject of the in-camera session of the "

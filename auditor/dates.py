@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 _FIELD = re.compile(r"%(-?)(.)", re.DOTALL)
 _UNPADDED = "dmHIMSjy"
@@ -26,3 +26,8 @@ def portable_strftime(moment: date, fmt: str) -> str:
         return str(int(moment.strftime("%" + code)))
 
     return moment.strftime(_FIELD.sub(field, fmt))
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a `Z`, as the findings JSON and the exports write times."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None

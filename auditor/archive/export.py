@@ -9,12 +9,11 @@ chain head at the time. `verify_export` re-checks all of it from the folder alon
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,10 @@ from auditor.archive import models
 from auditor.archive.accounts import Authors
 from auditor.archive.chain import Link, Record, check_chain
 from auditor.archive.store import Store
+from auditor.dates import iso_utc
 from auditor.engine.text import Lexicon, fold
 from auditor.records import content_hash
+from reports.spreadsheet import csv_text
 
 MANIFEST = "MANIFEST"
 
@@ -40,7 +41,7 @@ class Request:
     query: str | None = None
 
     def describe(self) -> dict[str, Any]:
-        return {"from": _iso(self.start), "to": _iso(self.end), "councillor": self.councillor,
+        return {"from": iso_utc(self.start), "to": iso_utc(self.end), "councillor": self.councillor,
                 "account": self.account, "query": self.query}
 
 
@@ -54,10 +55,6 @@ class ExportSummary:
     findings: int
     captures: int
     chain_head: str
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _matches(query: Lexicon | None, texts: Iterable[str]) -> bool:
@@ -130,7 +127,7 @@ def export(store: Store, request: Request, folder: Path, now: datetime) -> Expor
         sum(1 for p in post_rows if p["deleted_at"]), len(findings), len(capture_rows), chain.head,
     )
     (folder / "EXPORT.json").write_text(json.dumps({
-        "request": request.describe(), "generated_at": _iso(now),
+        "request": request.describe(), "generated_at": iso_utc(now),
         "archive": {"captures": chain.records, "chain_head": chain.head, "intact": chain.intact},
         "counts": {"posts": summary.posts, "context": summary.context, "versions": summary.versions,
                    "deleted": summary.deleted, "findings": summary.findings, "captures": summary.captures},
@@ -148,10 +145,11 @@ def _post_record(post: models.Post, role: str, handles: dict[int, models.Account
         "councillor": author.councillor if author else None, "account": author.handle if author else None,
         "author_id": post.author_id, "author_handle": post.author_handle, "kind": post.kind,
         "parent_id": post.parent_id, "conversation_id": post.conversation_id, "url": post.url,
-        "created_at": _iso(post.created_at), "first_seen": _iso(post.first_seen), "last_seen": _iso(post.last_seen),
-        "deleted_at": _iso(post.deleted_at), "source": post.source,
+        "created_at": iso_utc(post.created_at), "first_seen": iso_utc(post.first_seen),
+        "last_seen": iso_utc(post.last_seen),
+        "deleted_at": iso_utc(post.deleted_at), "source": post.source,
         "versions": [
-            {"number": n, "text": v.text, "content_sha256": v.content_hash, "seen_at": _iso(v.seen_at),
+            {"number": n, "text": v.text, "content_sha256": v.content_hash, "seen_at": iso_utc(v.seen_at),
              "capture_seq": seq_of.get(v.capture_id) if v.capture_id else None}
             for n, v in enumerate(post.versions, start=1)
         ],
@@ -163,9 +161,9 @@ def _finding_record(finding: models.Finding, decisions: list[models.Decision]) -
         "id": finding.id, "rule": finding.rule, "severity": finding.severity, "clause": finding.clause,
         "platform": finding.platform, "account": finding.account, "councillor": finding.councillor,
         "post_id": finding.post_id, "post_ref": f"{finding.platform}:{finding.post_id}" if finding.post_id else None,
-        "posted_at": _iso(finding.posted_at), "evidence": finding.evidence, "reason": finding.reason,
-        "status": finding.status, "first_found": _iso(finding.first_found),
-        "decisions": [{"action": d.action, "note": d.note, "by": d.by, "at": _iso(d.at)} for d in decisions],
+        "posted_at": iso_utc(finding.posted_at), "evidence": finding.evidence, "reason": finding.reason,
+        "status": finding.status, "first_found": iso_utc(finding.first_found),
+        "decisions": [{"action": d.action, "note": d.note, "by": d.by, "at": iso_utc(d.at)} for d in decisions],
     }
 
 
@@ -183,9 +181,9 @@ def _write_raw(
         account = handles[capture.account_id]
         rows.append({
             "seq": capture.seq, "account": f"{account.platform}/{account.handle}", "source": capture.source,
-            "request": capture.request, "status": capture.status, "received_at": _iso(capture.received_at),
+            "request": capture.request, "status": capture.status, "received_at": iso_utc(capture.received_at),
             "body_sha256": capture.body_sha256, "prev_hash": capture.prev_hash, "chain_hash": capture.chain_hash,
-            "file": name, "pruned_at": _iso(capture.pruned_at),
+            "file": name, "pruned_at": iso_utc(capture.pruned_at),
         })
     return rows
 
@@ -215,12 +213,8 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    # UTF-8 with a byte-order mark: spreadsheets then read accents and emoji correctly.
     # Platform ids also come as `post_ref` ("x:2122547779679932416"), text no spreadsheet rounds.
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["post_ref"])
-        writer.writeheader()
-        writer.writerows(rows)
+    path.write_text(csv_text(list(rows[0]) if rows else ["post_ref"], rows), encoding="utf-8", newline="")
 
 
 def _sha256_file(path: Path) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 import click
 
 from auditor.cli.common import App, parse_date, print_table, say
+from auditor.dates import iso_utc
 from auditor.records import SEVERITIES, severity_rank
 
 if TYPE_CHECKING:
@@ -55,10 +54,6 @@ class FindingRow(Protocol):
 FindingJSON = dict[str, str | int | None]
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
-
-
 def finding_dict(row: FindingRow, settings: Settings) -> FindingJSON:
     """A finding in the documented JSON shape (DESIGN.md, "Findings JSON")."""
     return {
@@ -72,11 +67,11 @@ def finding_dict(row: FindingRow, settings: Settings) -> FindingJSON:
         "councillor": row.councillor,
         "post_id": row.post_id,
         "url": row.url,
-        "posted_at": _iso(row.posted_at),
+        "posted_at": iso_utc(row.posted_at),
         "evidence": row.evidence,
         "reason": row.reason,
         "status": row.status,
-        "first_found": _iso(row.first_found),
+        "first_found": iso_utc(row.first_found),
     }
 
 
@@ -112,9 +107,9 @@ def findings(app: App, fmt: str, since: date | None, severity: str | None) -> No
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(data[0]) if data else ["id"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(data)
+        from reports.spreadsheet import csv_text
+
+        click.echo(csv_text(list(data[0]) if data else ["id"], data, bom=False), nl=False)
     else:
         _print_findings(rows, settings.council.tz)
 

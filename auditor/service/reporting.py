@@ -9,8 +9,6 @@ post text, and the templates stay autoescaped.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +27,7 @@ from reports.mail import build_message
 from reports.model import Report, build_report
 from reports.period import Period
 from reports.render import environment, render
+from reports.spreadsheet import csv_text
 
 
 @dataclass(frozen=True)
@@ -120,16 +119,16 @@ def findings_csv(rendered: RenderedReport) -> bytes:
     Every text field is quoted, the platform's post id included, so a spreadsheet that honours
     quotes keeps a 19-digit id as written instead of rounding it to 1.858E+18.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
-    writer.writerow(["id", "severity", "rule", "clause", "councillor", "platform", "account", "post id",
-                     "posted (council time)", "reason", "evidence", "url", "status"])
+    header = ["id", "severity", "rule", "clause", "councillor", "platform", "account", "post id",
+              "posted (council time)", "reason", "evidence", "url", "status"]
     r = rendered.report
-    for f in r.attention + r.other_findings + r.deleted:
-        posted = f.posted_at.strftime("%Y-%m-%d %H:%M") if f.posted_at else ""
-        writer.writerow([f.id, f.severity, f.rule, f.clause, f.councillor, f.platform, f.account,
-                         rendered.post_ids.get(f.id) or "", posted, f.reason, f.evidence, f.url or "", f.status])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    rows = [
+        dict(zip(header, [f.id, f.severity, f.rule, f.clause, f.councillor, f.platform, f.account,
+                          rendered.post_ids.get(f.id) or "", f.posted_at.strftime("%Y-%m-%d %H:%M") if f.posted_at
+                          else "", f.reason, f.evidence, f.url or "", f.status], strict=True))
+        for f in r.attention + r.other_findings + r.deleted
+    ]
+    return csv_text(header, rows).encode("utf-8")
 
 
 def queue_weekly(settings: Settings, store: Store, rendered: RenderedReport, now: datetime) -> bool:

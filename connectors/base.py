@@ -21,7 +21,7 @@ tests/test_connector_contract.py checks (the replay connector keeps the first tw
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -56,7 +56,3 @@ class Connector(Protocol):
     def check(self, account: AccountRef) -> str:
         """Verify access to the account and return its platform id; raise a ConnectorError if not."""
         ...
-
-
-def pages_newest_first(pages: list[Page]) -> Iterator[Page]:
-    yield from reversed(pages)

@@ -30,10 +30,10 @@ Evidence: every response body, exactly as received, in `Pull.bodies` and on `Pag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -58,7 +58,18 @@ from connectors.bluesky_parse import (
     xrpc_error,
 )
 from connectors.errors import ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
-from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, cursor_time, skipped, time_cursor
+from connectors.fields import cursor_time, reset_time, time_cursor
+from connectors.http import (
+    DEFAULT_TIMEOUT,
+    BodyRecorder,
+    Clock,
+    chunks,
+    gone_page,
+    rate_limited,
+    skipped,
+    utcnow,
+    with_replies,
+)
 
 if TYPE_CHECKING:
     from auditor.config.settings import Settings
@@ -66,11 +77,6 @@ if TYPE_CHECKING:
 PLATFORM = "bluesky"
 APPVIEW = "https://public.api.bsky.app/xrpc"
 LOOKUP_BATCH = 25  # app.bsky.feed.getPosts takes at most 25 URIs
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def appview_client(recorder: BodyRecorder, base_url: str = APPVIEW, timeout: float = DEFAULT_TIMEOUT) -> Client:
@@ -88,7 +94,7 @@ class BlueskyConnector:
     platform = PLATFORM
 
     def __init__(self, client: Client, recorder: BodyRecorder, *, max_pages: int = 5, max_threads: int = 10,
-                 clock: Clock = _utcnow):
+                 clock: Clock = utcnow):
         self.client = client
         self.recorder = recorder
         self.max_pages = max_pages
@@ -150,12 +156,8 @@ class BlueskyConnector:
 
     def _threads(self, ref: AccountRef, posts: list[Post]) -> list[Page]:
         """Threads under the account's newest posts that have replies."""
-        candidates: dict[str, Post] = {}
-        for post in posts:
-            count = post.raw.get("replyCount") if isinstance(post.raw, dict) else None
-            if post.author_id == ref.platform_id and post.kind != "repost" and isinstance(count, int) and count > 0:
-                candidates.setdefault(post.platform_id, post)
-        newest = sorted(candidates.values(), key=lambda p: p.created_at, reverse=True)[: self.max_threads]
+        candidates = with_replies(posts, ref.platform_id, "replyCount")
+        newest = sorted(candidates, key=lambda p: p.created_at, reverse=True)[: self.max_threads]
         pages = []
         for post in newest:
             try:
@@ -164,8 +166,7 @@ class BlueskyConnector:
             except BadRequestError as exc:
                 if _xrpc(exc).get("error") != "NotFound":
                     raise
-                pages.append(Page([], account_id=ref.platform_id, gone_ids=[post.platform_id],
-                                  source=self.recorder.last))
+                pages.append(gone_page(ref.platform_id, [post.platform_id], self.recorder.last))
                 continue
             body, source = self._last(ref)
             pages.append(replace(parse_bluesky_page(body, ref), source=source))
@@ -186,7 +187,9 @@ class BlueskyConnector:
         except ConnectorError:
             raise
         except RateLimitExceededError as exc:
-            raise self._rate_limited(handle, exc) from None
+            headers = exc.response.headers if exc.response is not None else {}
+            raise rate_limited(PLATFORM, handle, "Bluesky AppView", reset_time(headers.get("ratelimit-reset")),
+                               self.clock()) from None
         except NetworkError as exc:  # transport failures, and 502/409/413
             status = exc.response.status_code if exc.response is not None else None
             kind = "unreachable" if status is None else "platform"
@@ -200,20 +203,6 @@ class BlueskyConnector:
                                 f"the AppView answer does not match the lexicon ({str(exc)[:200]})") from None
         except httpx.HTTPError as exc:
             raise PlatformError(PLATFORM, handle, "platform", f"the request failed ({type(exc).__name__})") from None
-
-    def _rate_limited(self, handle: str, exc: RateLimitExceededError) -> RateLimited:
-        headers = exc.response.headers if exc.response is not None else {}
-        reset_at = None
-        try:
-            reset = headers.get("ratelimit-reset")
-            reset_at = datetime.fromtimestamp(int(reset), tz=UTC) if reset is not None else None
-        except (TypeError, ValueError, OverflowError):
-            pass  # a garbled header is no reason to lose the error itself
-        message = "Bluesky AppView rate limit reached (HTTP 429); the account is deferred to the next cycle"
-        if reset_at is not None:
-            message += f"; the window reopens in {max(0, int((reset_at - self.clock()).total_seconds()))} s"
-        return RateLimited(PLATFORM, handle, "rate-limited", message, reset_at=reset_at)
-
 
 def _xrpc(exc: RequestErrorBase) -> dict[str, Any]:
     content = exc.response.content if exc.response is not None else None

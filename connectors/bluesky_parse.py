@@ -24,12 +24,12 @@ notFoundPost), app.bsky.feed.getPosts (`posts[]`) and app.bsky.actor.getProfile.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from auditor.records import AccountRef, Page, Post, PostKind
-from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
-from connectors.http import cursor_time
+from connectors.errors import AuthError, ConnectorError, NotFound, PlatformError, RateLimited
+from connectors.fields import cursor_time, malformed, obj, parse_iso, parse_time, require_list, text
 
 PLATFORM = "bluesky"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -43,7 +43,7 @@ _QUOTES = {"app.bsky.embed.record", "app.bsky.embed.recordWithMedia"}
 def parse_bluesky_page(body: Any, account: AccountRef) -> Page:
     """Parse one AppView body: author feed, thread, post list, or profile."""
     if not isinstance(body, dict):
-        raise _malformed(account, f"expected a JSON object, got {type(body).__name__}")
+        raise malformed(PLATFORM, account, f"expected a JSON object, got {type(body).__name__}")
     if "error" in body and not any(k in body for k in ("feed", "thread", "posts")):
         raise xrpc_error(body, account)
     if "feed" in body:
@@ -51,20 +51,19 @@ def parse_bluesky_page(body: Any, account: AccountRef) -> Page:
     if "thread" in body:
         return _thread_page(body["thread"], account)
     if "posts" in body:
-        posts = _list(body["posts"], account, "posts")
+        posts = require_list(body["posts"], PLATFORM, account, "posts")
         page_posts = _dedupe(_post(p, account) for p in posts if _is_post_view(p))
-        cursor = body.get("cursor") if isinstance(body.get("cursor"), str) else None
+        cursor = text(body.get("cursor"))
         return Page(page_posts, next_cursor=cursor, account_id=_feed_did(posts, account))
     if "did" in body and "handle" in body:  # getProfile
         return Page([], account_id=account.platform_id or (str(body["did"]) if _is_feed(body, account) else None))
-    raise _malformed(account, "not an author feed, thread, post list or profile")
+    raise malformed(PLATFORM, account, "not an author feed, thread, post list or profile")
 
 
 def bluesky_profile(body: Any, account: AccountRef) -> str | None:
     """The account's description, from a getProfile body."""
     if isinstance(body, dict) and "did" in body and "handle" in body and _is_feed(body, account):
-        description = body.get("description")
-        return description if isinstance(description, str) else ""
+        return text(body.get("description")) or ""
     return None
 
 
@@ -111,12 +110,12 @@ def xrpc_error(body: dict[str, Any], account: AccountRef, status: int | None = N
 
 
 def _feed(body: dict[str, Any], account: AccountRef) -> Page:
-    items = _list(body["feed"], account, "feed")
+    items = require_list(body["feed"], PLATFORM, account, "feed")
     posts: dict[str, Post] = {}
     newest: datetime | None = None
     for item in items:
         if not isinstance(item, dict) or not _is_post_view(item.get("post")):
-            raise _malformed(account, "a feed item has no post view")
+            raise malformed(PLATFORM, account, "a feed item has no post view")
         view = item["post"]
         original = _post(view, account)
         if _reason_type(item) == _REPOST:
@@ -131,22 +130,22 @@ def _feed(body: dict[str, Any], account: AccountRef) -> Page:
                     posts.setdefault(post.platform_id, post)
         if _reason_type(item) != _PIN and (moment := _sort_time(item)) is not None:
             newest = moment if newest is None or moment > newest else newest
-    cursor = body.get("cursor") if isinstance(body.get("cursor"), str) else None
+    cursor = text(body.get("cursor"))
     return Page(list(posts.values()), next_cursor=cursor, newest_id=cursor_time(newest) if newest else None,
                 account_id=_feed_did([i.get("post") for i in items], account))
 
 
 def _repost(item: dict[str, Any], original: Post, account: AccountRef) -> Post:
-    reason = item["reason"]
-    by = reason.get("by") if isinstance(reason.get("by"), dict) else {}
+    reason = obj(item.get("reason"))
+    by = obj(reason.get("by"))
     did = by.get("did")
-    uri = reason.get("uri") if isinstance(reason.get("uri"), str) else f"{original.platform_id}#repost:{did}"
+    uri = text(reason.get("uri")) or f"{original.platform_id}#repost:{did}"
     handle = by.get("handle")
     who = original.author_handle or original.author_id
     return Post(
         platform=PLATFORM, platform_id=uri, author_id=did, author_handle=handle,
         author_name=by.get("displayName") or None,
-        created_at=_time(reason.get("indexedAt"), account),
+        created_at=parse_time(reason.get("indexedAt"), PLATFORM, account, "feed[].reason.indexedAt"),
         text=f"RT @{who}: {original.text}", url=original.url, kind="repost",
         parent_id=original.platform_id, conversation_id=original.conversation_id, raw=item,
     )
@@ -154,7 +153,7 @@ def _repost(item: dict[str, Any], original: Post, account: AccountRef) -> Post:
 
 def _thread_page(thread: Any, account: AccountRef) -> Page:
     if not isinstance(thread, dict):
-        raise _malformed(account, "`thread` is not an object")
+        raise malformed(PLATFORM, account, "`thread` is not an object")
     kind = thread.get("$type")
     if kind == _NOT_FOUND or thread.get("notFound") is True:
         return Page([], account_id=account.platform_id, gone_ids=[str(thread["uri"])] if thread.get("uri") else [])
@@ -189,21 +188,20 @@ def _walk(node: dict[str, Any], account: AccountRef, posts: dict[str, Post], gon
 def _post(view: dict[str, Any], account: AccountRef) -> Post:
     uri = view["uri"]
     author = view["author"]
-    record = view.get("record") if isinstance(view.get("record"), dict) else {}
-    reply = record.get("reply") if isinstance(record.get("reply"), dict) else None
-    parent = _ref_uri(reply.get("parent")) if reply else None
-    root = _ref_uri(reply.get("root")) if reply else None
+    record = obj(view.get("record"))
+    reply = obj(record.get("reply"))
+    parent = _ref_uri(reply.get("parent"))
+    root = _ref_uri(reply.get("root"))
     quoted = _quoted(record.get("embed"))
     kind: PostKind = "reply" if reply else ("quote" if quoted else "post")
     did = author.get("did")
     handle = author.get("handle")
-    text = record.get("text")
     created = record.get("createdAt") or view.get("indexedAt")
     return Post(
         platform=PLATFORM, platform_id=uri, author_id=did, author_handle=handle,
         author_name=author.get("displayName") or None,
-        created_at=_time(created, account),
-        text=text if isinstance(text, str) else "",
+        created_at=parse_time(created, PLATFORM, account, "post.record.createdAt"),
+        text=text(record.get("text")) or "",
         url=f"https://bsky.app/profile/{handle or did}/post/{rkey(uri)}",
         kind=kind, parent_id=parent or quoted, conversation_id=root or uri, raw=view,
     )
@@ -225,9 +223,9 @@ def _ref_uri(ref: Any) -> str | None:
 def _sort_time(item: dict[str, Any]) -> datetime | None:
     try:
         if _reason_type(item) == _REPOST:
-            return _parse(item["reason"].get("indexedAt"))
+            return parse_iso(item["reason"].get("indexedAt"))
         view = item["post"]
-        times = [_parse(v) for v in ((view.get("record") or {}).get("createdAt"), view.get("indexedAt")) if v]
+        times = [parse_iso(v) for v in ((view.get("record") or {}).get("createdAt"), view.get("indexedAt")) if v]
         return min(times) if times else None
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
@@ -265,25 +263,3 @@ def _dedupe(posts: Any) -> list[Post]:
     for post in posts:
         seen.setdefault(post.platform_id, post)
     return list(seen.values())
-
-
-def _list(value: Any, account: AccountRef, name: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise _malformed(account, f"`{name}` is not a list")
-    return value
-
-
-def _parse(value: Any) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _time(value: Any, account: AccountRef) -> datetime:
-    try:
-        return _parse(value)
-    except (TypeError, ValueError):
-        raise _malformed(account, f"bad Bluesky timestamp {value!r}") from None
-
-
-def _malformed(account: AccountRef, message: str) -> MalformedBody:
-    return MalformedBody(PLATFORM, account.handle, "malformed", message)

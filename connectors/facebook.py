@@ -34,7 +34,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import facebook
@@ -43,7 +42,16 @@ from auditor.records import AccountRef, Page
 from connectors.base import Pull
 from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
 from connectors.facebook_parse import graph_error, parse_facebook_page
-from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, skipped, transport_errors
+from connectors.fields import cursor_time, time_cursor
+from connectors.http import (
+    DEFAULT_TIMEOUT,
+    BodyRecorder,
+    chunks,
+    gone_page,
+    missing_secret,
+    skipped,
+    transport_errors,
+)
 
 if TYPE_CHECKING:
     from auditor.config.settings import Settings
@@ -63,6 +71,12 @@ class Token:
 
     env: str
     value: str | None
+
+    def require(self, handle: str) -> str:
+        """The token's value; AuthError naming its variable when it is not set."""
+        if not self.value:
+            raise missing_secret(PLATFORM, handle, self.env, TOKEN_HELP)
+        return self.value
 
 
 class FacebookConnector:
@@ -84,22 +98,21 @@ class FacebookConnector:
 
     def pull(self, account: AccountRef, cursor: str | None, known: Sequence[str] = ()) -> Pull:
         token = self.account_tokens.get(account.handle.lower(), self.default)
-        if not token.value:
-            raise AuthError(PLATFORM, account.handle, "auth", f"{token.env} is not set: put {TOKEN_HELP} in it")
+        value = token.require(account.handle)
         with self.recorder.recording() as raw, self._errors(account.handle, token.env):
-            page_id, about = self._page_id(account, token.value)
+            page_id, about = self._page_id(account, value)
             ref = AccountRef(account.platform, account.handle, page_id)
-            args: dict[str, Any] = {"fields": POST_FIELDS, "limit": 100, "access_token": token.value}
-            if (since := _since(cursor)) is not None:
-                args["since"] = since
+            args: dict[str, Any] = {"fields": POST_FIELDS, "limit": 100, "access_token": value}
+            if (since := time_cursor(cursor)) is not None:  # anything else: read from the newest back
+                args["since"] = int(since.timestamp())
             body = self.graph.get_connections(page_id, "posts", **args)
             pages = [self._posts_page(body, ref)]
             while len(pages) < self.max_pages and (url := _next_url(body)):
-                body = self._follow(url, token.value, account)
+                body = self._follow(url, value, account)
                 pages.append(self._posts_page(body, ref))
             try:
                 with self._errors(account.handle, token.env):
-                    pages += self._gone(ref, known, token.value)
+                    pages += self._gone(ref, known, value)
             except (RateLimited, PlatformError, NotFound) as exc:
                 pages.append(skipped("the deletion check", exc))
         return Pull(pages, about, len(raw), list(raw))
@@ -120,8 +133,7 @@ class FacebookConnector:
                 continue
             if not isinstance(found, dict):
                 raise MalformedBody(PLATFORM, ref.handle, "malformed", "the multi-id lookup did not answer an object")
-            gone = [i for i in batch if i not in found]
-            pages.append(Page([], account_id=ref.platform_id, gone_ids=gone, source=self.recorder.last))
+            pages.append(gone_page(ref.platform_id, [i for i in batch if i not in found], self.recorder.last))
         return pages
 
     def _gone_one_by_one(self, ref: AccountRef, batch: list[str], token: str) -> Page:
@@ -133,19 +145,18 @@ class FacebookConnector:
                 if not _does_not_exist(exc):
                     raise
                 gone.append(object_id)
-        return Page([], account_id=ref.platform_id, gone_ids=gone, source=self.recorder.last)
+        return gone_page(ref.platform_id, gone, self.recorder.last)
 
     def check(self, account: AccountRef) -> str:
         token = self.account_tokens.get(account.handle.lower(), self.default)
-        if not token.value:
-            raise AuthError(PLATFORM, account.handle, "auth", f"{token.env} is not set: put {TOKEN_HELP} in it")
+        value = token.require(account.handle)
         with self._errors(account.handle, token.env):
             # Always asked, even for a configured id: this is what proves the token can read the Page.
-            page = self.graph.get_object(account.platform_id or account.handle, fields="id,name",
-                                         access_token=token.value)
-        if not isinstance(page, dict) or not isinstance(page.get("id"), str):
+            page = self.graph.get_object(account.platform_id or account.handle, fields="id,name", access_token=value)
+        page_id = page.get("id") if isinstance(page, dict) else None
+        if not isinstance(page_id, str):
             raise MalformedBody(PLATFORM, account.handle, "malformed", "the Page lookup returned no id")
-        return page["id"]
+        return page_id
 
     def _page_id(self, account: AccountRef, token: str) -> tuple[str, str | None]:
         if account.platform_id:
@@ -200,7 +211,7 @@ class FacebookConnector:
         if isinstance(result, dict) and "error" in result:
             error = graph_error(result["error"], AccountRef(PLATFORM, handle))
             if isinstance(error, AuthError):
-                return AuthError(PLATFORM, handle, error.kind, f"{error.message} (token from {env})")
+                return AuthError(PLATFORM, handle, error.kind, f"{error.message} (token from {env})", env=env)
             return error
         if self._status is not None and self._status >= 500:
             return PlatformError(PLATFORM, handle, "platform", f"Graph answered HTTP {self._status}")
@@ -217,21 +228,9 @@ def _does_not_exist(exc: facebook.GraphAPIError) -> bool:
     return (code == 100 and (sub == 33 or "does not exist" in str(error.get("message", "")).lower())) or code == 803
 
 
-def _since(cursor: str | None) -> int | None:
-    """Unix seconds for a time cursor; None (read from the newest back) for anything else."""
-    if not cursor:
-        return None
-    try:
-        moment = datetime.fromisoformat(cursor)
-    except ValueError:
-        return None  # not a time this connector wrote; max_pages still bounds the read
-    return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
-
-
 def _with_time_cursor(page: Page) -> Page:
     times = [p.created_at for p in page.posts if p.parent_id is None]  # top-level posts only
-    newest = max(times).astimezone(UTC).isoformat(timespec="seconds") if times else None
-    return replace(page, newest_id=newest)
+    return replace(page, newest_id=cursor_time(max(times)) if times else None)
 
 
 def _next_url(body: Any) -> str | None:
@@ -247,7 +246,7 @@ def make_facebook(settings: Settings, env: Mapping[str, str]) -> FacebookConnect
            for a, _ in settings.accounts() if a.platform == PLATFORM and a.token_env}
     default = env.get(access.token_env) or None
     if default is None and not any(t.value for t in own.values()):
-        raise AuthError(PLATFORM, "*", "auth", f"{access.token_env} is not set: put {TOKEN_HELP} in it")
+        raise missing_secret(PLATFORM, "*", access.token_env, TOKEN_HELP)
     graph = facebook.GraphAPI(access_token=default, timeout=DEFAULT_TIMEOUT)
     # facebook-sdk 3.1.0 only accepts versions up to 3.1 in its constructor; the attribute is the
     # path prefix ("v23.0" -> https://graph.facebook.com/v23.0/...).

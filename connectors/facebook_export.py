@@ -9,12 +9,13 @@ text as UTF-8 bytes escaped as Latin-1 characters ("cafÃ©" for "café"); that 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from auditor.records import AccountRef, Page, Post
-from connectors.errors import MalformedBody
+from connectors.fields import load_json, malformed
+
+PLATFORM = "facebook"
 
 
 def repair_mojibake(text: str) -> str:
@@ -26,44 +27,37 @@ def repair_mojibake(text: str) -> str:
 
 
 def parse_facebook_export(text: str, account: AccountRef) -> Page:
-    try:
-        items = json.loads(text)
-    except ValueError as exc:
-        raise MalformedBody("facebook", account.handle, "malformed", f"not a Facebook posts export ({exc})") from None
+    items = load_json(text, PLATFORM, account, "a Facebook posts export")
     if isinstance(items, dict):  # some export versions wrap the list
         items = next((v for v in items.values() if isinstance(v, list)), None)
     if not isinstance(items, list):
-        raise MalformedBody("facebook", account.handle, "malformed", "the export does not hold a list of posts")
+        raise malformed(PLATFORM, account, "the export does not hold a list of posts")
     posts = [p for p in (_post(item, account) for item in items if isinstance(item, dict)) if p is not None]
     return Page(posts, account_id=account.platform_id)
 
 
 def _post(item: dict[str, Any], account: AccountRef) -> Post | None:
-    if not isinstance(item.get("timestamp"), int | float):
-        raise MalformedBody("facebook", account.handle, "malformed", "an exported post has no timestamp")
-    parts = item.get("data") if isinstance(item.get("data"), list) else []
-    text = "\n".join(
-        repair_mojibake(p["post"]) for p in parts if isinstance(p, dict) and isinstance(p.get("post"), str)
-    )
+    timestamp = item.get("timestamp")
+    if not isinstance(timestamp, int | float):
+        raise malformed(PLATFORM, account, "an exported post has no `timestamp`")
+    data = item.get("data")
+    parts = [p for p in data if isinstance(p, dict)] if isinstance(data, list) else []
+    text = "\n".join(repair_mojibake(p["post"]) for p in parts if isinstance(p.get("post"), str))
     if not text:
         return None  # photo or check-in without words: nothing the rules can read
-    created = datetime.fromtimestamp(item["timestamp"], UTC)
     updated = next(
-        (
-            datetime.fromtimestamp(p["update_timestamp"], UTC)
-            for p in parts
-            if isinstance(p, dict) and isinstance(p.get("update_timestamp"), int | float)
-        ),
+        (datetime.fromtimestamp(p["update_timestamp"], UTC) for p in parts
+         if isinstance(p.get("update_timestamp"), int | float)),
         None,
     )
-    digest = hashlib.sha1(f"{item['timestamp']}\n{text}".encode()).hexdigest()[:20]
+    digest = hashlib.sha1(f"{timestamp}\n{text}".encode()).hexdigest()[:20]
     return Post(
-        platform="facebook",
+        platform=PLATFORM,
         platform_id=f"export-{digest}",
         author_id=account.platform_id,
         author_handle=account.handle,
         author_name=None,
-        created_at=created,
+        created_at=datetime.fromtimestamp(timestamp, UTC),
         updated_at=updated,
         text=text,
         url=None,

@@ -23,21 +23,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from auditor.records import AccountRef, Page, Post, PostKind
-from connectors.errors import (
-    AuthError,
-    ConnectorError,
-    MalformedBody,
-    NotFound,
-    PlatformError,
-    RateLimited,
-)
+from connectors.errors import AuthError, ConnectorError, NotFound, PlatformError, RateLimited
+from connectors.fields import malformed, obj, parse_time, require_list, require_str
 
 PLATFORM = "facebook"
+GRAPH_TIME = "%Y-%m-%dT%H:%M:%S%z"  # "2019-09-27T08:26:41+0000"
 _RATE_CODES = {4, 17, 32, 613, 80001}  # app, user, page, custom, Pages business-use-case limits
 _AUTH_CODES = {10, 102, 190, 200}  # + the 200-299 permission range
 _AUTH_HINT = ("use a Page access token with pages_read_engagement and pages_read_user_content "
@@ -56,12 +51,10 @@ def parse_facebook_page(
     if kind_hint not in (None, "posts", "comments"):
         raise ValueError(f"kind_hint must be 'posts' or 'comments', not {kind_hint!r}")
     if not isinstance(body, dict):
-        raise _malformed(account, f"expected a JSON object, got {type(body).__name__}")
+        raise malformed(PLATFORM, account, f"expected a JSON object, got {type(body).__name__}")
     if "error" in body:
         raise graph_error(body["error"], account)
-    items = body.get("data")
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise _malformed(account, "`data` is missing or not a list of objects")
+    items = require_list(body.get("data"), PLATFORM, account, "data", objects=True)
     comments = kind_hint == "comments" if kind_hint else _looks_like_comments(items, account)
     page_id = account.platform_id
     posts: list[Post] = []
@@ -83,7 +76,7 @@ def graph_error(error: Any, account: AccountRef) -> ConnectorError:
     throttling also arrives as OAuthException)."""
     who = account.handle
     if not isinstance(error, dict):
-        return _malformed(account, "`error` is not an object")
+        return malformed(PLATFORM, account, "`error` is not an object")
     code, sub = error.get("code"), error.get("error_subcode")
     message = str(error.get("message", ""))
     detail = f"Graph error {code}{f'/{sub}' if sub else ''} ({error.get('type')}): {message}"
@@ -114,9 +107,7 @@ def _looks_like_comments(items: list[dict[str, Any]], account: AccountRef) -> bo
 
 
 def _post(item: dict[str, Any], account: AccountRef) -> Post:
-    pid = item.get("id")
-    if not isinstance(pid, str) or not pid:
-        raise _malformed(account, "a post has no id")
+    pid = require_str(item.get("id"), PLATFORM, account, "data[].id")
     page_id = account.platform_id or pid.split("_", 1)[0]
     author_id, author_name = _author(item)
     author_id = author_id or page_id  # Page feeds omit `from` unless asked; the page wrote it
@@ -125,11 +116,11 @@ def _post(item: dict[str, Any], account: AccountRef) -> Post:
         platform=PLATFORM, platform_id=pid, author_id=author_id,
         author_handle=account.handle if author_id == page_id else None,
         author_name=author_name,
-        created_at=_time(item.get("created_time"), account),
+        created_at=_time(item.get("created_time"), account, "data[].created_time"),
         text=item.get("message") or item.get("story") or "",
         url=item.get("permalink_url") or f"https://www.facebook.com/{pid}",
         kind=kind, conversation_id=pid,
-        updated_at=_time(item["updated_time"], account) if item.get("updated_time") else None,
+        updated_at=_time(item["updated_time"], account, "data[].updated_time") if item.get("updated_time") else None,
         raw=item,
     )
 
@@ -159,7 +150,7 @@ def _comments(
         platform=PLATFORM, platform_id=cid, author_id=author_id,
         author_handle=account.handle if author_id and author_id == account.platform_id else None,
         author_name=author_name,
-        created_at=_time(created, account),
+        created_at=_time(created, account, "created_time"),
         text=message,
         url=item.get("permalink_url") or f"https://www.facebook.com/{cid}",
         kind="reply" if under_comment or reply_to else "comment",
@@ -175,13 +166,8 @@ def _comments(
 
 
 def _nested(item: dict[str, Any], account: AccountRef) -> list[dict[str, Any]]:
-    edge = item.get("comments")
-    data = edge.get("data") if isinstance(edge, dict) else None
-    if data is None:
-        return []
-    if not isinstance(data, list) or not all(isinstance(c, dict) for c in data):
-        raise _malformed(account, "nested `comments.data` is not a list")
-    return data
+    return require_list(obj(item.get("comments")).get("data"), PLATFORM, account, "comments.data", optional=True,
+                        objects=True)
 
 
 def _author(item: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -213,7 +199,7 @@ def _permalink_ids(url: Any) -> dict[str, str]:
 def _next_cursor(paging: Any) -> str | None:
     if not isinstance(paging, dict) or not paging.get("next"):
         return None
-    after = (paging.get("cursors") or {}).get("after")
+    after = obj(paging.get("cursors")).get("after")
     if after:
         return str(after)
     # Time-based paging: the next URL is the cursor. Drop credentials so they are never stored.
@@ -224,13 +210,5 @@ def _next_cursor(paging: Any) -> str | None:
     return f"{base}?{'&'.join(kept)}" if kept else base
 
 
-def _time(value: Any, account: AccountRef) -> datetime:
-    try:
-        parsed = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")  # "2019-09-27T08:26:41+0000"
-    except (TypeError, ValueError):
-        raise _malformed(account, f"bad Graph timestamp {value!r}") from None
-    return parsed.astimezone(UTC)
-
-
-def _malformed(account: AccountRef, message: str) -> MalformedBody:
-    return MalformedBody(PLATFORM, account.handle, "malformed", message)
+def _time(value: Any, account: AccountRef, path: str) -> datetime:
+    return parse_time(value, PLATFORM, account, path, fmt=GRAPH_TIME)

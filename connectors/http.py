@@ -1,21 +1,22 @@
 """Pieces shared by the live connectors: a session that cannot hang, one mapping of `requests`
 failures to typed connector errors, the recorder that keeps every body received as evidence,
-and the choice of which archived ids a pull asks the platform about."""
+the choice of which archived ids a pull asks the platform about, and the errors every connector
+words the same way (a credential not set, a rate limit)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
 
-from auditor.records import Page, RawBody
-from connectors.errors import ConnectorError, MalformedBody, PlatformError, scrub
+from auditor.records import Page, Post, RawBody
+from connectors.errors import AuthError, ConnectorError, MalformedBody, PlatformError, RateLimited, scrub
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,11 @@ DEFAULT_TIMEOUT = 30.0  # seconds, connect and read; a scheduled cycle must neve
 SECRET_PARAMS = frozenset({"access_token", "appsecret_proof", "client_secret", "key", "api_key"})
 REDACTED = "[redacted]"
 T = TypeVar("T")
+Clock = Callable[[], datetime]  # injected into connectors, so tests fix "now"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class TimeoutSession(requests.Session):
@@ -193,17 +199,38 @@ def skipped(step: str, exc: ConnectorError) -> Page:
     return Page([], errors=[f"{step} was skipped: {exc.message}"])
 
 
-def cursor_time(moment: datetime) -> str:
-    """A time cursor as stored: UTC, to the second, so cursors compare as text in time order."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+def gone_page(account_id: str | None, ids: list[str], source: RawBody | None) -> Page:
+    """An empty page saying the platform no longer has `ids` (the archive marks them deleted)."""
+    return Page([], account_id=account_id, gone_ids=ids, source=source)
 
 
-def time_cursor(cursor: str | None) -> datetime | None:
-    """The time a stored cursor names (UTC when it has no offset); None for anything else."""
-    if not cursor:
-        return None
-    try:
-        moment = datetime.fromisoformat(cursor)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def with_replies(posts: Iterable[Post], account_id: str | None, count_field: str) -> list[Post]:
+    """The account's own posts (not its reposts) whose raw body counts replies under them
+    (`count_field`), each once: the threads worth asking the platform for."""
+    found: dict[str, Post] = {}
+    for post in posts:
+        count = post.raw.get(count_field) if isinstance(post.raw, dict) else None
+        if post.author_id == account_id and post.kind != "repost" and isinstance(count, int) and count > 0:
+            found.setdefault(post.platform_id, post)
+    return list(found.values())
+
+
+def missing_secret(platform: str, handle: str, env_name: str, what: str) -> AuthError:
+    """The error for a credential whose environment variable is not set; `what` says what goes in it."""
+    return AuthError(platform, handle, "auth", f"{env_name} is not set: put {what} in it", env=env_name)
+
+
+def secret(env: Mapping[str, str], env_name: str, platform: str, what: str) -> str:
+    """The credential in environment variable `env_name`, or `missing_secret` for the platform."""
+    value = env.get(env_name)
+    if not value:
+        raise missing_secret(platform, "*", env_name, what)
+    return value
+
+
+def rate_limited(platform: str, handle: str, service: str, reset_at: datetime | None, now: datetime) -> RateLimited:
+    """An HTTP 429 from `service` ("X", "Bluesky AppView"…), lifting at `reset_at` where it said."""
+    message = f"{service} rate limit reached (HTTP 429); the account is deferred to the next cycle"
+    if reset_at is not None:
+        message += f"; the window reopens in {max(0, int((reset_at - now).total_seconds()))} s"
+    return RateLimited(platform, handle, "rate-limited", message, reset_at=reset_at)

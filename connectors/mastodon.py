@@ -33,7 +33,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -59,7 +58,19 @@ from connectors.errors import (
     PlatformError,
     RateLimited,
 )
-from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, TimeoutSession, pick_known, skipped
+from connectors.fields import reset_time
+from connectors.http import (
+    DEFAULT_TIMEOUT,
+    BodyRecorder,
+    Clock,
+    TimeoutSession,
+    gone_page,
+    pick_known,
+    rate_limited,
+    skipped,
+    utcnow,
+    with_replies,
+)
 from connectors.mastodon_parse import mastodon_profile, parse_mastodon_page, status_id_key
 
 if TYPE_CHECKING:
@@ -67,18 +78,13 @@ if TYPE_CHECKING:
 
 PLATFORM = "mastodon"
 PAGE_SIZE = 40  # the most Mastodon returns per statuses page
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class MastodonConnector:
     platform = PLATFORM
 
     def __init__(self, instances: Mapping[str, str | None], *, session: requests.Session | None = None,
-                 max_pages: int = 5, max_checked: int = 20, max_threads: int = 10, clock: Clock = _utcnow):
+                 max_pages: int = 5, max_checked: int = 20, max_threads: int = 10, clock: Clock = utcnow):
         """`instances` maps each configured handle (any case, with or without "@") to its server's URL."""
         self.instances = {_key(handle): url for handle, url in instances.items()}
         self.session = session or TimeoutSession()
@@ -147,30 +153,23 @@ class MastodonConnector:
     def _recheck(self, api: Mastodon, ref: AccountRef, known: Sequence[str]) -> list[Page]:
         """Fetch up to `max_checked` archived statuses again: 404 is gone, an answer may be an edit."""
         ids = [i for i in known if i.isdigit()]
-        pages = []
-        for status_id in pick_known(ids, self.max_checked, self.clock(), status_id_key):
-            try:
-                api.status(status_id)
-            except MastodonNotFoundError:
-                pages.append(Page([], account_id=ref.platform_id, gone_ids=[status_id], source=self.recorder.last))
-                continue
-            pages.append(self._page(ref))
-        return pages
+        return self._each(ref, pick_known(ids, self.max_checked, self.clock(), status_id_key), api.status)
 
     def _threads(self, api: Mastodon, ref: AccountRef, posts: list[Post]) -> list[Page]:
         """Replies under the account's newest statuses that have some."""
-        candidates: dict[str, Post] = {}
-        for post in posts:
-            count = post.raw.get("replies_count") if isinstance(post.raw, dict) else None
-            if post.author_id == ref.platform_id and post.kind != "repost" and isinstance(count, int) and count > 0:
-                candidates.setdefault(post.platform_id, post)
+        candidates = [p.platform_id for p in with_replies(posts, ref.platform_id, "replies_count")]
         newest = sorted(candidates, key=status_id_key, reverse=True)[: self.max_threads]
+        return self._each(ref, newest, api.status_context)
+
+    def _each(self, ref: AccountRef, status_ids: list[str], ask: Callable[[str], object]) -> list[Page]:
+        """One request a status, each answer a page; a 404 means the status is gone (deleted, or
+        no longer public, since it was read)."""
         pages = []
-        for status_id in newest:
+        for status_id in status_ids:
             try:
-                api.status_context(status_id)
-            except MastodonNotFoundError:  # deleted since it was read
-                pages.append(Page([], account_id=ref.platform_id, gone_ids=[status_id], source=self.recorder.last))
+                ask(status_id)
+            except MastodonNotFoundError:
+                pages.append(gone_page(ref.platform_id, [status_id], self.recorder.last))
                 continue
             pages.append(self._page(ref))
         return pages
@@ -221,11 +220,7 @@ class MastodonConnector:
             # a 200: that is a garbled answer, not a limit.
             return PlatformError(PLATFORM, handle, "platform",
                                  f"unreadable X-RateLimit-Reset header {headers.get('x-ratelimit-reset')!r}")
-        reset_at = _reset_time(headers.get("x-ratelimit-reset"))
-        message = "Mastodon rate limit reached (HTTP 429); the account is deferred to the next cycle"
-        if reset_at is not None:
-            message += f"; the window reopens in {max(0, int((reset_at - self.clock()).total_seconds()))} s"
-        return RateLimited(PLATFORM, handle, "rate-limited", message, reset_at=reset_at)
+        return rate_limited(PLATFORM, handle, "Mastodon", reset_time(headers.get("x-ratelimit-reset")), self.clock())
 
 
 def _key(handle: str) -> str:
@@ -238,16 +233,6 @@ def _reached(page: Page, since: str | None) -> bool:
     if not ids:
         return True
     return since is not None and min(status_id_key(i) for i in ids) <= status_id_key(since)
-
-
-def _reset_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromtimestamp(int(value), tz=UTC) if value.isdigit() else datetime.fromisoformat(value)
-    except (ValueError, OverflowError):
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def make_mastodon(settings: Settings, env: Mapping[str, str]) -> MastodonConnector:

@@ -22,12 +22,12 @@ resident's reply is newer than statuses the account may post before the next cyc
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
 from auditor.records import AccountRef, Page, Post, PostKind
-from connectors.errors import MalformedBody, NotFound, PlatformError, RateLimited
+from connectors.errors import ConnectorError, NotFound, PlatformError, RateLimited
+from connectors.fields import malformed, parse_time, require_list
 
 PLATFORM = "mastodon"
 _BLOCKS = {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -88,18 +88,18 @@ def parse_mastodon_page(body: Any, account: AccountRef) -> Page:
     if isinstance(body, list):
         return _statuses(body, account, feed=True)
     if not isinstance(body, dict):
-        raise _malformed(account, f"expected a JSON array or object, got {type(body).__name__}")
+        raise malformed(PLATFORM, account, f"expected a JSON array or object, got {type(body).__name__}")
     if "error" in body:
         raise _error_body(body, account)
     if "ancestors" in body or "descendants" in body:
-        items = _list(body.get("ancestors"), account, "ancestors") + _list(body.get("descendants"), account,
-                                                                         "descendants")
+        items = (require_list(body.get("ancestors"), PLATFORM, account, "ancestors", optional=True)
+                 + require_list(body.get("descendants"), PLATFORM, account, "descendants", optional=True))
         return _statuses(items, account, feed=False)
     if "content" in body and "account" in body:
         return _statuses([body], account, feed=False)
     if "acct" in body and "id" in body:  # an account object: it names the feed account's id
         return Page([], account_id=str(body["id"]) if _is_feed_account(body, account) else account.platform_id)
-    raise _malformed(account, "not a Mastodon status list, status, context or account")
+    raise malformed(PLATFORM, account, "not a Mastodon status list, status, context or account")
 
 
 def mastodon_profile(body: Any, account: AccountRef) -> str | None:
@@ -121,7 +121,7 @@ def _statuses(items: list[Any], account: AccountRef, *, feed: bool) -> Page:
     posts: dict[str, Post] = {}
     for status in items:
         if not isinstance(status, dict):
-            raise _malformed(account, "a status is not an object")
+            raise malformed(PLATFORM, account, "a status is not an object")
         feed_id = feed_id or _feed_account_id(status, account)
         for post in _posts(status, account):
             posts.setdefault(post.platform_id, post)
@@ -147,11 +147,11 @@ def _post(status: dict[str, Any], account: AccountRef, *, kind: PostKind | None 
     sid = status.get("id")
     author = status.get("account")
     if not isinstance(sid, str | int) or not str(sid) or not isinstance(author, dict):
-        raise _malformed(account, "a status has no id or no account")
+        raise malformed(PLATFORM, account, "a status has no id or no account")
     content = status.get("content")
     if text is None:
         if not isinstance(content, str):
-            raise _malformed(account, f"status {sid} has no `content`")
+            raise malformed(PLATFORM, account, f"status {sid} has no `content`")
         text = html_to_text(content)
         warning = status.get("spoiler_text")
         if isinstance(warning, str) and warning.strip():
@@ -171,12 +171,12 @@ def _post(status: dict[str, Any], account: AccountRef, *, kind: PostKind | None 
         author_id=str(author["id"]) if author.get("id") is not None else None,
         author_handle=author.get("acct") or author.get("username"),
         author_name=author.get("display_name") or None,
-        created_at=_time(status.get("created_at"), account),
+        created_at=parse_time(status.get("created_at"), PLATFORM, account, "created_at"),
         text=text,
         url=url or status.get("url") or status.get("uri"),
         kind=kind,
         parent_id=parent_id,
-        updated_at=_time(edited, account) if edited else None,
+        updated_at=parse_time(edited, PLATFORM, account, "edited_at") if edited else None,
         raw=status,
     )
 
@@ -197,15 +197,7 @@ def _is_feed_account(author: dict[str, Any], account: AccountRef) -> bool:
     return acct == wanted or (acct == user and "@" not in acct) or str(author.get("username", "")).lower() == wanted
 
 
-def _list(value: Any, account: AccountRef, name: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _malformed(account, f"`{name}` is not a list")
-    return value
-
-
-def _error_body(body: dict[str, Any], account: AccountRef) -> Exception:
+def _error_body(body: dict[str, Any], account: AccountRef) -> ConnectorError:
     """A recorded error body ({"error": "…"}): typed by its words, as Mastodon sends no code."""
     message = str(body.get("error"))
     lowered = message.lower()
@@ -214,15 +206,3 @@ def _error_body(body: dict[str, Any], account: AccountRef) -> Exception:
     if "too many requests" in lowered or "throttled" in lowered:
         return RateLimited(PLATFORM, account.handle, "rate-limited", f"Mastodon: {message}")
     return PlatformError(PLATFORM, account.handle, "platform", f"Mastodon: {message}")
-
-
-def _time(value: Any, account: AccountRef) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise _malformed(account, f"bad Mastodon timestamp {value!r}") from None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _malformed(account: AccountRef, message: str) -> MalformedBody:
-    return MalformedBody(PLATFORM, account.handle, "malformed", message)

@@ -17,41 +17,14 @@ Formats, per platform (the bodies of the endpoints the live connectors read):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from auditor.records import AccountRef, Page, RawBody
+from connectors import registry
 from connectors.base import Pull
-from connectors.bluesky_parse import bluesky_profile, parse_bluesky_page
 from connectors.errors import ConnectorError, MalformedBody
-from connectors.facebook_parse import parse_facebook_page
-from connectors.mastodon_parse import mastodon_profile, parse_mastodon_page
-from connectors.x_parse import parse_x_page, x_profile
-from connectors.youtube_parse import parse_youtube_page, youtube_profile
-
-Parser = Callable[[Any, AccountRef], Page]  # the decoded body (an object; a Mastodon list is an array)
-PARSERS: dict[str, Parser] = {
-    "x": parse_x_page,
-    "facebook": parse_facebook_page,
-    "youtube": parse_youtube_page,
-    "bluesky": parse_bluesky_page,
-    "mastodon": parse_mastodon_page,
-}
-
-
-def _x_profile(body: dict[str, Any], account: AccountRef) -> str | None:
-    user = x_profile(body, account)
-    return user.get("description") if user else None
-
-
-PROFILES: dict[str, Callable[[Any, AccountRef], str | None]] = {
-    "x": _x_profile,
-    "youtube": youtube_profile,
-    "bluesky": bluesky_profile,
-    "mastodon": mastodon_profile,
-}
 
 
 class ReplayConnector:
@@ -72,10 +45,7 @@ class ReplayConnector:
         return found
 
     def pull(self, account: AccountRef, cursor: str | None, known: Sequence[str] = ()) -> Pull:
-        parser = PARSERS.get(self.platform)
-        if parser is None:
-            raise ConnectorError(self.platform, account.handle, "unsupported",
-                                 f"no replay parser for {self.platform} in this version")
+        platform = registry.get(self.platform, account.handle)
         folder = self.folder(account)
         if not folder.is_dir():
             raise ConnectorError(self.platform, account.handle, "missing",
@@ -95,9 +65,8 @@ class ReplayConnector:
             raw = RawBody(f"REPLAY {path.relative_to(self.directory).as_posix()}", text)
             bodies.append(raw)
             ref = AccountRef(account.platform, account.handle, known_id)
-            page = replace(parser(body, ref), source=raw)
+            page = replace(platform.parse_page(body, ref), source=raw)
             known_id = known_id or page.account_id
             pages.append(page)
-            finder = PROFILES.get(self.platform)
-            profile = (finder(body, ref) if finder else None) or profile
+            profile = platform.profile(body, ref) or profile
         return Pull(pages, profile, len(files), bodies)

@@ -31,7 +31,6 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -40,14 +39,24 @@ import tweepy
 from auditor.records import AccountRef, Page
 from connectors.base import Pull
 from connectors.errors import AuthError, MalformedBody, NotFound, PlatformError, RateLimited
-from connectors.http import BodyRecorder, TimeoutSession, chunks, skipped, transport_errors
-from connectors.x_parse import parse_x_page, x_profile
+from connectors.fields import reset_time
+from connectors.http import (
+    BodyRecorder,
+    Clock,
+    TimeoutSession,
+    chunks,
+    rate_limited,
+    secret,
+    skipped,
+    transport_errors,
+    utcnow,
+)
+from connectors.x_parse import parse_x_page, x_description
 
 if TYPE_CHECKING:
     from auditor.config.settings import Settings
 
 PLATFORM = "x"
-Clock = Callable[[], datetime]
 USER_FIELDS = ["description", "username", "name"]
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "referenced_tweets", "in_reply_to_user_id",
                 "public_metrics", "edit_history_tweet_ids", "note_tweet"]
@@ -58,14 +67,10 @@ TOKEN_HELP = ("an X developer app's app-only (bearer) token, from a paid tier wi
               "timelines and mentions (the Free tier cannot read them)")
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class XConnector:
     platform = PLATFORM
 
-    def __init__(self, client: tweepy.Client, *, max_pages: int = 5, clock: Clock = _utcnow,
+    def __init__(self, client: tweepy.Client, *, max_pages: int = 5, clock: Clock = utcnow,
                  token_env: str = "X_BEARER_TOKEN"):
         if client.return_type not in (requests.Response, dict):
             raise ValueError("the tweepy client must return raw bodies: return_type=requests.Response")
@@ -94,8 +99,7 @@ class XConnector:
             except (RateLimited, PlatformError, NotFound) as exc:
                 pages.append(skipped("the deletion check", exc))
         if profile is None:  # the lookup had no description field: try the expanded author
-            users = (x_profile(body, ref) for body in bodies)
-            profile = next((u["description"] for u in users if u and isinstance(u.get("description"), str)), None)
+            profile = next((d for body in bodies if (d := x_description(body, ref)) is not None), None)
         return Pull(pages, profile, len(raw), list(raw))  # one request per body received
 
     def _gone(self, ref: AccountRef, known: Sequence[str]) -> list[Page]:
@@ -156,12 +160,15 @@ class XConnector:
         try:
             with transport_errors(PLATFORM, handle):
                 yield
+        except AuthError as exc:  # from a body: name the variable the refused token came from
+            raise (exc if exc.env else AuthError(PLATFORM, handle, exc.kind, exc.message, env=self.token_env)) from None
         except tweepy.TooManyRequests as exc:
-            raise self._rate_limited(handle, exc) from None
+            reset = getattr(exc, "reset_time", None) or exc.response.headers.get("x-rate-limit-reset")
+            raise rate_limited(PLATFORM, handle, "X", reset_time(reset), self.clock()) from None
         except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
             raise AuthError(PLATFORM, handle, "auth",
                             f"X refused the token in {self.token_env} ({_why(exc)}); "
-                            f"it must be {TOKEN_HELP}, and not expired or revoked") from None
+                            f"it must be {TOKEN_HELP}, and not expired or revoked", env=self.token_env) from None
         except tweepy.NotFound as exc:
             raise NotFound(PLATFORM, handle, "not-found", f"X: {_why(exc)}") from None
         except tweepy.TwitterServerError as exc:
@@ -170,20 +177,6 @@ class XConnector:
             raise PlatformError(PLATFORM, handle, "invalid-request", f"X rejected the request ({_why(exc)})") from None
         except tweepy.HTTPException as exc:
             raise PlatformError(PLATFORM, handle, "platform", f"X answered {_why(exc)}") from None
-
-    def _rate_limited(self, handle: str, exc: tweepy.TooManyRequests) -> RateLimited:
-        reset = getattr(exc, "reset_time", None) or exc.response.headers.get("x-rate-limit-reset")
-        reset_at = None
-        message = "X rate limit reached (HTTP 429); the account is deferred to the next cycle"
-        try:
-            reset_at = datetime.fromtimestamp(int(reset), tz=UTC) if reset is not None else None
-        except (TypeError, ValueError, OverflowError):
-            pass  # a garbled header is no reason to lose the error itself
-        if reset_at is not None:
-            wait = max(0, int((reset_at - self.clock()).total_seconds()))
-            message += f"; the window reopens in {wait} s"
-        return RateLimited(PLATFORM, handle, "rate-limited", message, reset_at=reset_at)
-
 
 def _body(response: Any, account: AccountRef) -> dict[str, Any]:
     body = response.json() if isinstance(response, requests.Response) else response
@@ -202,9 +195,7 @@ def _why(exc: tweepy.HTTPException) -> str:
 def make_x(settings: Settings, env: Mapping[str, str]) -> XConnector:
     """The live X connector, authenticated with the app bearer token named in the settings."""
     name = settings.platforms.x.bearer_token_env
-    token = env.get(name)
-    if not token:
-        raise AuthError(PLATFORM, "*", "auth", f"{name} is not set: put {TOKEN_HELP} in it")
+    token = secret(env, name, PLATFORM, TOKEN_HELP)
     client = tweepy.Client(bearer_token=token, return_type=requests.Response, wait_on_rate_limit=False)
     client.session = TimeoutSession()  # tweepy's own session has no timeout at all
     return XConnector(client, token_env=name)

@@ -9,49 +9,47 @@ tweets, and no residents' replies.
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime
 from typing import Any
 
-from auditor.records import AccountRef, Page, Post
-from connectors.errors import MalformedBody
+from auditor.records import AccountRef, Page, Post, PostKind
+from connectors.fields import load_json, malformed, parse_time, text
 
+PLATFORM = "x"
+ARCHIVE_TIME = "%a %b %d %H:%M:%S %z %Y"  # "Tue Nov 17 04:30:00 +0000 2026"
 _PREFIX = re.compile(r"^\s*window\.YTD\.[A-Za-z_]+\.part\d+\s*=\s*", re.S)
 
 
-def parse_x_archive(text: str, account: AccountRef) -> Page:
-    body = _PREFIX.sub("", text, count=1)
-    try:
-        items = json.loads(body)
-    except ValueError as exc:
-        raise MalformedBody("x", account.handle, "malformed", f"not an X archive tweets.js ({exc})") from None
+def parse_x_archive(content: str, account: AccountRef) -> Page:
+    items = load_json(_PREFIX.sub("", content, count=1), PLATFORM, account, "an X archive tweets.js")
     if not isinstance(items, list):
-        raise MalformedBody("x", account.handle, "malformed", "tweets.js does not hold a list of tweets")
+        raise malformed(PLATFORM, account, "tweets.js does not hold a list of tweets")
     posts = [_post(item.get("tweet", item), account) for item in items if isinstance(item, dict)]
     return Page(posts, account_id=account.platform_id)
 
 
-def _post(tweet: dict[str, Any], account: AccountRef) -> Post:
-    try:
-        tweet_id = str(tweet["id_str"])
-        text = tweet.get("full_text", tweet.get("text", ""))
-        created = datetime.strptime(tweet["created_at"], "%a %b %d %H:%M:%S %z %Y")
-    except (KeyError, ValueError, TypeError) as exc:
-        raise MalformedBody(
-            "x", account.handle, "malformed", f"a tweet lacks id_str, text or created_at ({exc})"
-        ) from None
+def _post(tweet: Any, account: AccountRef) -> Post:
+    if not isinstance(tweet, dict):
+        raise malformed(PLATFORM, account, "a `tweet` is not an object")
+    if tweet.get("id_str") is None:
+        raise malformed(PLATFORM, account, "a tweet has no `id_str`")
+    tweet_id = str(tweet["id_str"])
+    words = text(tweet.get("full_text", tweet.get("text", "")))
+    if words is None:
+        raise malformed(PLATFORM, account, f"tweet {tweet_id}: `full_text` is not a string")
+    created = parse_time(tweet.get("created_at"), PLATFORM, account, "created_at", fmt=ARCHIVE_TIME)
     parent = tweet.get("in_reply_to_status_id_str")
-    kind = "repost" if text.startswith("RT @") else ("reply" if parent else "post")
+    kind: PostKind = "repost" if words.startswith("RT @") else ("reply" if parent else "post")
+    handle = account.handle.lstrip("@")
     return Post(
-        platform="x",
+        platform=PLATFORM,
         platform_id=tweet_id,
         author_id=account.platform_id,
-        author_handle=account.handle.lstrip("@"),
+        author_handle=handle,
         author_name=None,
         created_at=created,
-        text=text,
-        url=f"https://x.com/{account.handle.lstrip('@')}/status/{tweet_id}",
+        text=words,
+        url=f"https://x.com/{handle}/status/{tweet_id}",
         kind=kind,
         parent_id=str(parent) if parent else None,
         raw=tweet,

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auditor.records import AccountRef, Page, Post, PostKind
-from connectors.errors import AuthError, MalformedBody, NotFound, PlatformError, RateLimited, scrub
+from connectors.errors import AuthError, NotFound, PlatformError, RateLimited, scrub
+from connectors.fields import malformed, obj, parse_time, text
 
 PLATFORM = "x"
 _TWEPOCH_MS = 1288834974657  # snowflake ids count milliseconds from this instant
@@ -31,13 +32,13 @@ def parse_x_page(body: Any, account: AccountRef, *, assume_feed_author: bool = T
     mentions/search/lookup bodies, where that guess would attribute other people's words.
     """
     if not isinstance(body, dict):
-        raise _malformed(account, f"expected a JSON object, got {_type(body)}")
+        raise malformed(PLATFORM, account, f"expected a JSON object, got {_type(body)}")
     if "data" not in body:
         _raise_for_error_body(body, account)
     tweets = _tweet_list(body.get("data"), account)
     includes = body.get("includes") or {}
     if not isinstance(includes, dict):
-        raise _malformed(account, "`includes` is not an object")
+        raise malformed(PLATFORM, account, "`includes` is not an object")
     users = _users(includes)
     feed_id = account.platform_id or _feed_user_id(users, account)
     # Only a body with no author info at all is a default-field body; a single missing
@@ -48,8 +49,8 @@ def parse_x_page(body: Any, account: AccountRef, *, assume_feed_author: bool = T
         posts.setdefault(tweet["id"], _post(tweet, users, feed_id, account, guess))
     for tweet in _tweet_list(includes.get("tweets"), account):
         posts.setdefault(tweet["id"], _post(tweet, users, feed_id, account, False))  # data wins
-    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-    errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+    meta = obj(body.get("meta"))
+    errors = _error_list(body)
     return Page(
         posts=list(posts.values()),
         next_cursor=meta.get("next_token"),
@@ -71,6 +72,11 @@ def x_profile(body: Any, account: AccountRef) -> dict[str, Any] | None:
     return users.get(feed_id) if feed_id else None
 
 
+def x_description(body: Any, account: AccountRef) -> str | None:
+    """The feed account's description (its bio), if the body has the account's user object."""
+    return text(obj(x_profile(body, account)).get("description"))
+
+
 def _raise_for_error_body(body: dict[str, Any], account: AccountRef) -> None:
     """Raise for bodies without `data` unless they are a legitimately empty page."""
     who = account.handle
@@ -84,22 +90,27 @@ def _raise_for_error_body(body: dict[str, Any], account: AccountRef) -> None:
             raise RateLimited(PLATFORM, who, "rate-limited", detail)
         kind = str(body.get("type", "")).rsplit("/", 1)[-1] or "platform"
         raise PlatformError(PLATFORM, who, kind if kind != "about:blank" else "platform", detail)
-    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
-    text = "; ".join(_error_text(e) for e in errors)
+    errors = _error_list(body)
+    said = "; ".join(_error_text(e) for e in errors)
     codes = {e.get("code") for e in errors}
     if codes & {88}:  # v1.1-style {"errors":[{"code":88,"message":"Rate limit exceeded"}]}
-        raise RateLimited(PLATFORM, who, "rate-limited", text)
+        raise RateLimited(PLATFORM, who, "rate-limited", said)
     if codes & {32, 89, 215}:  # v1.1 codes for bad/expired/missing credentials
-        raise AuthError(PLATFORM, who, "auth", text)
+        raise AuthError(PLATFORM, who, "auth", said)
     if any(e.get("resource_type") == "user" and _gone(e) for e in errors):
-        raise NotFound(PLATFORM, who, "not-found", text)  # the feed account is gone or suspended
+        raise NotFound(PLATFORM, who, "not-found", said)  # the feed account is gone or suspended
     if errors and all(_gone(e) for e in errors):
         return  # a lookup whose tweets are all gone: an empty page that lists them in `errors`
     if errors:
-        raise PlatformError(PLATFORM, who, "platform", text)
+        raise PlatformError(PLATFORM, who, "platform", said)
     meta = body.get("meta")
     if not (isinstance(meta, dict) and meta.get("result_count") == 0):
-        raise _malformed(account, "no `data`, `errors` or empty `meta` in the body")
+        raise malformed(PLATFORM, account, "no `data`, `errors` or empty `meta` in the body")
+
+
+def _error_list(body: dict[str, Any]) -> list[dict[str, Any]]:
+    errors = body.get("errors")
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
 
 
 def _gone(error: dict[str, Any]) -> bool:
@@ -112,12 +123,12 @@ def _tweet_list(data: Any, account: AccountRef) -> list[dict[str, Any]]:
         return []
     items = [data] if isinstance(data, dict) else data  # /2/tweets/:id returns one object
     if not isinstance(items, list):
-        raise _malformed(account, f"`data` is {_type(data)}, not a list")
+        raise malformed(PLATFORM, account, f"`data` is {_type(data)}, not a list")
     for item in items:
         ok = isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"].isdigit()
         if not ok or not isinstance(item.get("text"), str):
             # e.g. a user list (/retweeted_by) sent to the tweet parser
-            raise _malformed(account, "a `data` item is not a tweet")
+            raise malformed(PLATFORM, account, "a `data` item is not a tweet")
     return items
 
 
@@ -146,8 +157,7 @@ def _post(
         for r in tweet.get("referenced_tweets") or [] if isinstance(r, dict)
     }
     kind: PostKind = next((k for t, k in _REF_KINDS if t in refs), "post" if by_feed else "comment")
-    note = tweet.get("note_tweet")
-    text = note["text"] if isinstance(note, dict) and isinstance(note.get("text"), str) else None
+    long_text = text(obj(tweet.get("note_tweet")).get("text"))
     tid = tweet["id"]
     return Post(
         platform=PLATFORM,
@@ -156,7 +166,7 @@ def _post(
         author_handle=handle,
         author_name=user.get("name") if user else None,
         created_at=_created_at(tweet, account),
-        text=text if text is not None else tweet["text"],  # kept exactly, entities and all
+        text=long_text if long_text is not None else tweet["text"],  # kept exactly, entities and all
         url=f"https://x.com/{handle}/status/{tid}" if handle else f"https://x.com/i/web/status/{tid}",
         kind=kind,
         parent_id=refs.get("replied_to") or refs.get("retweeted") or refs.get("quoted"),
@@ -170,12 +180,7 @@ def _created_at(tweet: dict[str, Any], account: AccountRef) -> datetime:
     if value is None:  # default-field bodies: the snowflake id carries the creation time
         ms = (int(tweet["id"]) >> 22) + _TWEPOCH_MS
         return datetime.fromtimestamp(ms / 1000, tz=UTC)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise _malformed(account, f"bad created_at {value!r}") from None
-    # X always sends "Z"; a zone-less value is taken as UTC rather than the host's local time.
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parse_time(value, PLATFORM, account, "created_at")  # X always sends "Z"
 
 
 def _error_text(error: dict[str, Any]) -> str:
@@ -186,7 +191,3 @@ def _error_text(error: dict[str, Any]) -> str:
 
 def _type(value: Any) -> str:
     return type(value).__name__
-
-
-def _malformed(account: AccountRef, message: str) -> MalformedBody:
-    return MalformedBody(PLATFORM, account.handle, "malformed", message)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
@@ -57,7 +57,8 @@ from googleapiclient.errors import HttpError
 from auditor.records import AccountRef, Page, Post
 from connectors.base import Pull
 from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
-from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, chunks, skipped, time_cursor
+from connectors.fields import time_cursor
+from connectors.http import DEFAULT_TIMEOUT, BodyRecorder, Clock, chunks, gone_page, secret, skipped, utcnow
 from connectors.youtube_parse import error_reasons, parse_youtube_page, uploads_playlist, youtube_error, youtube_profile
 
 if TYPE_CHECKING:
@@ -70,11 +71,6 @@ KEY_HELP = ("a YouTube Data API v3 key (Google Cloud console, APIs & Services, C
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _COMMENT_ID = re.compile(r"[A-Za-z0-9_-]{20,}(\.[A-Za-z0-9_-]+)?")
 _QUOTA_DAY = ZoneInfo("America/Los_Angeles")  # YouTube's daily quota resets at midnight Pacific time
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class RecordingHttp:
@@ -101,7 +97,7 @@ class YouTubeConnector:
 
     def __init__(self, service: Any, recorder: BodyRecorder, *, key_env: str = "YOUTUBE_API_KEY",
                  max_pages: int = 5, max_comment_videos: int = 5, max_reply_threads: int = 5,
-                 clock: Clock = _utcnow, http: Any = None):
+                 clock: Clock = utcnow, http: Any = None):
         """`service`: a `build("youtube", "v3", …)` resource whose `http` (kept here for
         inspection) feeds `recorder`; `youtube_connector` builds both."""
         self.service = service
@@ -200,8 +196,7 @@ class YouTubeConnector:
                 if reasons & {"commentsDisabled", "forbidden"}:  # comments off, or not public
                     continue
                 if exc.resp.status == 404 and "videoNotFound" in reasons:
-                    pages.append(Page([], account_id=ref.platform_id, gone_ids=[video.platform_id],
-                                      source=self.recorder.last))
+                    pages.append(gone_page(ref.platform_id, [video.platform_id], self.recorder.last))
                     continue
                 raise
             pages.append(replace(parse_youtube_page(body, ref), source=self.recorder.last))
@@ -230,7 +225,7 @@ class YouTubeConnector:
         try:
             yield
         except MalformedBody as exc:
-            raise MalformedBody(PLATFORM, handle, exc.kind, exc.message) from None  # named for this account
+            raise exc.for_account(handle) from None  # `_call` cannot name the account
         except ConnectorError:
             raise
         except HttpError as exc:
@@ -250,7 +245,7 @@ class YouTubeConnector:
             error = PlatformError(PLATFORM, who.handle, "platform", f"YouTube answered HTTP {status}")
         elif status in (401, 403):
             error = AuthError(PLATFORM, who.handle, "auth", f"YouTube refused the API key in {self.key_env} "
-                              f"(HTTP {status}); it must be {KEY_HELP}")
+                              f"(HTTP {status}); it must be {KEY_HELP}", env=self.key_env)
         elif status == 404:
             error = NotFound(PLATFORM, who.handle, "not-found", "YouTube answered HTTP 404")
         else:
@@ -304,7 +299,5 @@ def youtube_connector(http: Any, key: str, *, key_env: str = "YOUTUBE_API_KEY", 
 def make_youtube(settings: Settings, env: Mapping[str, str]) -> YouTubeConnector:
     """The live YouTube connector, with the API key named in the settings."""
     name = settings.platforms.youtube.api_key_env
-    key = env.get(name)
-    if not key:
-        raise AuthError(PLATFORM, "*", "auth", f"{name} is not set: put {KEY_HELP} in it")
+    key = secret(env, name, PLATFORM, KEY_HELP)
     return youtube_connector(httplib2.Http(timeout=DEFAULT_TIMEOUT), key, key_env=name)

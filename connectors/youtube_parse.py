@@ -18,12 +18,11 @@ commentThreads.list (top-level comments with the replies YouTube includes) and c
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from auditor.records import AccountRef, Page, Post
-from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
-from connectors.http import cursor_time
+from connectors.errors import AuthError, ConnectorError, NotFound, PlatformError, RateLimited
+from connectors.fields import cursor_time, malformed, obj, parse_time, require_list, require_str, text
 from connectors.mastodon_parse import html_to_text
 
 PLATFORM = "youtube"
@@ -47,14 +46,12 @@ def parse_youtube_page(body: Any, account: AccountRef, *, video_id: str | None =
     """Parse one YouTube list body. `video_id`: the video a comments.list(parentId=…) body is
     about (those items do not say), for the replies' links."""
     if not isinstance(body, dict):
-        raise _malformed(account, f"expected a JSON object, got {type(body).__name__}")
+        raise malformed(PLATFORM, account, f"expected a JSON object, got {type(body).__name__}")
     if "error" in body:
         raise youtube_error(body, account)
-    items = body.get("items")
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise _malformed(account, "`items` is missing or not a list of objects")
+    items = require_list(body.get("items"), PLATFORM, account, "items", objects=True)
     kind = _KINDS.get(str(body.get("kind"))) or (items[0].get("kind") if items else None)
-    cursor = body.get("nextPageToken") if isinstance(body.get("nextPageToken"), str) else None
+    cursor = text(body.get("nextPageToken"))
     channel = account.platform_id
     if kind is None and not items:
         return Page([], next_cursor=cursor, account_id=channel)
@@ -72,7 +69,7 @@ def parse_youtube_page(body: Any, account: AccountRef, *, video_id: str | None =
     if kind == "youtube#comment":
         posts = [_comment(item, account, video_id=video_id) for item in items]
         return Page(posts, next_cursor=cursor, account_id=channel)
-    raise _malformed(account, f"not a YouTube list this auditor reads (kind {body.get('kind')!r})")
+    raise malformed(PLATFORM, account, f"not a YouTube list this auditor reads (kind {body.get('kind')!r})")
 
 
 def youtube_profile(body: Any, account: AccountRef) -> str | None:
@@ -81,18 +78,18 @@ def youtube_profile(body: Any, account: AccountRef) -> str | None:
         return None
     for item in body.get("items") or []:
         if isinstance(item, dict) and (not account.platform_id or item.get("id") == account.platform_id):
-            description = (item.get("snippet") or {}).get("description")
-            return description if isinstance(description, str) else None
+            return text(obj(item.get("snippet")).get("description"))
     return None
 
 
 def uploads_playlist(body: Any) -> tuple[str, str] | None:
     """(channel id, uploads playlist id) from a channels.list body, if it has them."""
     items = body.get("items") if isinstance(body, dict) else None
-    for item in items or []:
-        playlists = ((item.get("contentDetails") or {}).get("relatedPlaylists") or {}) if isinstance(item, dict) else {}
-        if isinstance(item.get("id"), str) and isinstance(playlists.get("uploads"), str):
-            return item["id"], playlists["uploads"]
+    for item in items if isinstance(items, list) else []:
+        playlists = obj(obj(obj(item).get("contentDetails")).get("relatedPlaylists"))
+        channel, uploads = text(obj(item).get("id")), text(playlists.get("uploads"))
+        if channel is not None and uploads is not None:
+            return channel, uploads
     return None
 
 
@@ -102,7 +99,7 @@ def youtube_error(body: dict[str, Any], account: AccountRef, *, status: int | No
     who = account.handle
     error = body.get("error")
     if not isinstance(error, dict):
-        return _malformed(account, "`error` is not an object")
+        return malformed(PLATFORM, account, "`error` is not an object")
     code = error.get("code") if isinstance(error.get("code"), int) else status
     reasons = error_reasons(error)
     message = str(error.get("message") or "error")
@@ -112,7 +109,8 @@ def youtube_error(body: dict[str, Any], account: AccountRef, *, status: int | No
         return RateLimited(PLATFORM, who, "rate-limited", detail)
     if reasons & AUTH_REASONS or code in (401, 403) or "api key" in message.lower():
         return AuthError(PLATFORM, who, "auth", f"{detail}; {key} must be valid, unrestricted for this server, "
-                                                "and its Google Cloud project must have YouTube Data API v3 enabled")
+                                                "and its Google Cloud project must have YouTube Data API v3 enabled",
+                         env=key_env)
     if code == 404:
         return NotFound(PLATFORM, who, "not-found", detail)
     if isinstance(code, int) and code >= 500:
@@ -130,11 +128,10 @@ def error_reasons(error: dict[str, Any]) -> set[str]:
 def _video(item: dict[str, Any], account: AccountRef, kind: str) -> Post | None:
     snippet = item.get("snippet")
     if not isinstance(snippet, dict):
-        raise _malformed(account, "a video has no `snippet`")
-    details = item.get("contentDetails") if isinstance(item.get("contentDetails"), dict) else {}
+        raise malformed(PLATFORM, account, "a video has no `snippet`")
+    details = obj(item.get("contentDetails"))
     if kind == "youtube#playlistItem":
-        resource = snippet.get("resourceId") if isinstance(snippet.get("resourceId"), dict) else {}
-        vid = resource.get("videoId") or details.get("videoId")
+        vid = obj(snippet.get("resourceId")).get("videoId") or details.get("videoId")
         published = details.get("videoPublishedAt")
         if published is None and snippet.get("title") in _UNAVAILABLE:
             return None
@@ -142,30 +139,28 @@ def _video(item: dict[str, Any], account: AccountRef, kind: str) -> Post | None:
         owner = snippet.get("videoOwnerChannelId") or snippet.get("channelId")
     else:
         vid, published, owner = item.get("id"), snippet.get("publishedAt"), snippet.get("channelId")
-    if not isinstance(vid, str) or not vid:
-        raise _malformed(account, "a video has no id")
-    title = snippet.get("title") if isinstance(snippet.get("title"), str) else ""
-    description = snippet.get("description") if isinstance(snippet.get("description"), str) else ""
+    vid = require_str(vid, PLATFORM, account, "items[].id")
+    title = text(snippet.get("title")) or ""
+    description = text(snippet.get("description")) or ""
     ours = owner is not None and owner == (account.platform_id or owner)
     return Post(
         platform=PLATFORM, platform_id=vid, author_id=owner,
         author_handle=account.handle.lstrip("@") if ours else None,
         author_name=snippet.get("videoOwnerChannelTitle") or snippet.get("channelTitle"),
-        created_at=_time(published, account),
+        created_at=parse_time(published, PLATFORM, account, "publishedAt"),
         text=f"{title}\n\n{description}" if description else title,
         url=f"{WATCH}{vid}", kind="post", conversation_id=vid, raw=item,
     )
 
 
 def _thread(item: dict[str, Any], account: AccountRef) -> list[Post]:
-    snippet = item.get("snippet") if isinstance(item.get("snippet"), dict) else {}
+    snippet = obj(item.get("snippet"))
     top = snippet.get("topLevelComment")
     if not isinstance(top, dict):
-        raise _malformed(account, "a comment thread has no `topLevelComment`")
-    video = snippet.get("videoId") or (top.get("snippet") or {}).get("videoId")
+        raise malformed(PLATFORM, account, "a comment thread has no `topLevelComment`")
+    video = snippet.get("videoId") or obj(top.get("snippet")).get("videoId")
     posts = [_comment(top, account, video_id=video)]
-    replies = item.get("replies") if isinstance(item.get("replies"), dict) else {}
-    for reply in replies.get("comments") or []:
+    for reply in obj(item.get("replies")).get("comments") or []:
         if isinstance(reply, dict):
             posts.append(_comment(reply, account, video_id=video, parent=posts[0].platform_id))
     return posts
@@ -176,37 +171,26 @@ def _comment(item: dict[str, Any], account: AccountRef, *, video_id: str | None,
     cid = item.get("id")
     snippet = item.get("snippet")
     if not isinstance(cid, str) or not cid or not isinstance(snippet, dict):
-        raise _malformed(account, "a comment has no id or no snippet")
+        raise malformed(PLATFORM, account, "a comment has no id or no snippet")
     video = snippet.get("videoId") or video_id
     parent = snippet.get("parentId") or parent
     author = snippet.get("authorChannelId")
     author_id = author.get("value") if isinstance(author, dict) else (author if isinstance(author, str) else None)
-    name = snippet.get("authorDisplayName") if isinstance(snippet.get("authorDisplayName"), str) else None
+    name = text(snippet.get("authorDisplayName"))
     ours = author_id is not None and author_id == account.platform_id
-    original = snippet.get("textOriginal")
-    text = original if isinstance(original, str) else html_to_text(str(snippet.get("textDisplay") or ""))
-    published = _time(snippet.get("publishedAt"), account)
-    updated = _time(snippet["updatedAt"], account) if snippet.get("updatedAt") else None
+    original = text(snippet.get("textOriginal"))
+    said = original if original is not None else html_to_text(str(snippet.get("textDisplay") or ""))
+    published = parse_time(snippet.get("publishedAt"), PLATFORM, account, "snippet.publishedAt")
+    edited = snippet.get("updatedAt")
+    updated = parse_time(edited, PLATFORM, account, "snippet.updatedAt") if edited else None
     return Post(
         platform=PLATFORM, platform_id=cid, author_id=author_id,
         # Display names are "@handle" on current channels: the handle, where it is one.
         author_handle=account.handle.lstrip("@") if ours else (name[1:] if name and name.startswith("@") else None),
-        author_name=name, created_at=published, text=text,
+        author_name=name, created_at=published, text=said,
         url=f"{WATCH}{video}&lc={cid}" if video else None,
         kind="reply" if parent else "comment",
         parent_id=parent or video, conversation_id=video,
         updated_at=updated if updated and updated != published else None,
         raw=item,
     )
-
-
-def _time(value: Any, account: AccountRef) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise _malformed(account, f"bad YouTube timestamp {value!r}") from None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _malformed(account: AccountRef, message: str) -> MalformedBody:
-    return MalformedBody(PLATFORM, account.handle, "malformed", message)

@@ -30,7 +30,7 @@ def alert_message(
         captured_at=(post.first_seen if post else row.first_found).astimezone(tz),
         next_steps=settings.email.alert_next_steps, policy_name=settings.policy.name,
     )
-    env = environment()
+    env = environment(settings.templates_dir)
     message = build_message(
         key=f"alert:{row.id}", sender=settings.email.from_, recipients=list(settings.email.alerts_to),
         subject=subject, text=render(env, "alert.txt", **context), html=render(env, "alert.html", **context),

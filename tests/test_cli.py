@@ -18,7 +18,7 @@ import time_machine
 from click.testing import CliRunner, Result
 
 from auditor.archive.store import Store
-from auditor.cli import cli
+from auditor.cli import cli, main
 from auditor.config.settings import load_settings
 from reports.period import portable_strftime
 from tests.conftest import CONFIG, FIXTURES, NOW, ROOT
@@ -244,3 +244,26 @@ def test_status_writes_days_without_a_leading_zero(config: Path) -> None:
     result = auditor(config, "status", now="2026-11-02T10:00:00-07:00")
     assert result.exit_code == 0, result.output
     assert "  #1 Mon 2 Nov 09:00 MST replay " in result.output, result.output
+
+
+def test_an_operators_template_folder_replaces_the_packaged_template_of_the_same_name(config: Path) -> None:
+    folder = config.parent / "templates"
+    folder.mkdir()
+    (folder / "weekly.txt").write_text("Leduc house style: {{ r.title }}, {{ r.period.label }}\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "reports: {templates_dir: templates}\n", encoding="utf-8")
+    auditor(config, "run")
+    out = config.parent / "out"
+    assert auditor(config, "report", "weekly", "--week", "2026-W47", "--out", str(out)).exit_code == 0
+    assert (out / "weekly-2026-W47.txt").read_text(encoding="utf-8").startswith("Leduc house style: Weekly")
+    assert "<html" in (out / "weekly-2026-W47.html").read_text(encoding="utf-8"), "the others stay packaged"
+
+
+def test_a_template_folder_that_does_not_exist_is_named_in_a_one_line_error(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config.write_text(config.read_text(encoding="utf-8") + "reports: {templates_dir: nowhere}\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        main(["--config", str(config), "--now", NOW, "report", "weekly", "--week", "2026-W47"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "reports.templates_dir" in err and "nowhere is not a folder" in err and "Traceback" not in err

@@ -21,7 +21,7 @@ from googleapiclient.http import HttpMock, HttpMockSequence
 from auditor.archive.store import Store
 from auditor.config.settings import Settings, load_settings
 from auditor.records import AccountRef
-from connectors import live
+from connectors import registry
 from connectors.errors import AuthError, ConnectorError, MalformedBody, NotFound, PlatformError, RateLimited
 from connectors.youtube import YouTubeConnector, make_youtube, youtube_connector
 
@@ -339,4 +339,4 @@ def test_a_missing_sdk_fails_that_platform_only(monkeypatch):
     monkeypatch.setattr(importlib, "import_module", without_youtube)
 
     with pytest.raises(ConnectorError, match="googleapiclient package this connector needs is not installed"):
-        live.LIVE["youtube"](None, {})  # type: ignore[arg-type]
+        registry.LIVE["youtube"](None, {})  # type: ignore[arg-type]

@@ -216,6 +216,12 @@ class Platforms(Strict):
     mastodon: OpenAccess = OpenAccess()
 
 
+class Reports(Strict):
+    """How reports look: a folder of templates that replace the packaged ones by name."""
+
+    templates_dir: str | None = None  # e.g. templates/ beside this file, holding weekly.html
+
+
 class FileSettings(Strict):
     """The YAML file's shape, exactly."""
 
@@ -224,6 +230,7 @@ class FileSettings(Strict):
     policy: str = "policy.yaml"
     replay: str | None = None
     reports_dir: str = "var/reports"
+    reports: Reports = Reports()
     official_accounts: list[AccountConfig] = Field(default_factory=list)
     councillors: list[Councillor] = Field(default_factory=list)
     meetings: Annotated[
@@ -256,6 +263,8 @@ class Settings:
         self.path = path
         self.base = path.resolve().parent
         self.policy = policy
+        if self.templates_dir is not None and not self.templates_dir.is_dir():
+            raise ConfigError(path, "reports.templates_dir", f"{self.templates_dir} is not a folder")
         # A calendar file is read once, here; everything else sees the same list of meetings.
         self.meetings: list[Meeting] = meetings if meetings is not None else (
             file.meetings if isinstance(file.meetings, list) else [])
@@ -326,6 +335,12 @@ class Settings:
     @property
     def reports_dir(self) -> Path:
         return self.resolve(self.file.reports_dir)
+
+    @property
+    def templates_dir(self) -> Path | None:
+        """The operator's template folder, searched before the packaged templates."""
+        folder = self.file.reports.templates_dir
+        return None if folder is None else self.resolve(folder)
 
     @property
     def outbox_dir(self) -> Path:

@@ -96,7 +96,7 @@ def make_report(settings: Settings, store: Store, now: datetime, period: Period,
     report.generated_at = now.astimezone(settings.council.tz)
     charts = weekly_charts(report, response_limit(settings))
     cids = {c.name: content_id(c, period.key, settings.email.from_) for c in charts}
-    env = environment()
+    env = environment(settings.templates_dir)
     page = render(env, "weekly.html", r=report, charts=_images(charts, {c.name: c.data_uri() for c in charts}))
     email = render(env, "weekly.html", r=report,
                    charts=_images(charts, {name: "cid:" + cid.strip("<>") for name, cid in cids.items()}))

@@ -152,8 +152,10 @@ class AccountRecord:
     profile: str | None
     cursor: str | None
     last_success_at: datetime | None
-    last_error: str | None
+    last_error: str | None  # the last pull's error message, None after a success
     deletions_checked_at: datetime | None
+    last_error_kind: str | None = None
+    last_error_advice: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
+from auditor.platforms import DISPLAY_NAMES, EXPORT_KINDS, NAMES
 from auditor.records import AccountRef, Page
 from connectors.bluesky_parse import bluesky_profile, parse_bluesky_page
 from connectors.errors import ConnectorError
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
     from auditor.config.settings import Settings
     from connectors.base import Connector
 
-# The names as the configuration spells them, for settings' types; `PLATFORMS` below must hold
-# exactly these (checked at import).
-PlatformName = Literal["x", "facebook", "youtube", "bluesky", "mastodon"]
 PageParser = Callable[[Any, AccountRef], Page]  # the decoded body: an object (a Mastodon list is an array)
 ProfileParser = Callable[[Any, AccountRef], str | None]
 ExportParser = Callable[[str, AccountRef], Page]  # the whole file's text
@@ -99,8 +97,6 @@ _ALL = (
     Platform("mastodon", "Mastodon", parse_mastodon_page, mastodon_profile, "connectors.mastodon", "make_mastodon"),
 )
 PLATFORMS: Mapping[str, Platform] = MappingProxyType({p.name: p for p in _ALL})
-NAMES: tuple[str, ...] = tuple(PLATFORMS)  # in the order people see them listed
-DISPLAY_NAMES: Mapping[str, str] = MappingProxyType({p.name: p.display for p in _ALL})
 EXPORTS: Mapping[str, ExportFormat] = MappingProxyType({e.kind: e for e in (
     ExportFormat("x-archive", "x", parse_x_archive),
     ExportFormat("facebook-export", "facebook", parse_facebook_export),
@@ -108,8 +104,8 @@ EXPORTS: Mapping[str, ExportFormat] = MappingProxyType({e.kind: e for e in (
 # Live connectors by name, for code that wants a plain factory (`LIVE[name](settings, env)`).
 LIVE: Mapping[str, Factory] = MappingProxyType({p.name: p.build for p in _ALL})
 
-if set(get_args(PlatformName)) != set(NAMES):  # pragma: no cover - a registry edited on one side only
-    raise RuntimeError(f"PlatformName {get_args(PlatformName)} and the registry {NAMES} disagree")
+if (tuple(PLATFORMS), {p.name: p.display for p in _ALL}, tuple(EXPORTS)) != (NAMES, dict(DISPLAY_NAMES), EXPORT_KINDS):
+    raise RuntimeError("connectors/registry.py and auditor/platforms.py disagree")  # pragma: no cover
 
 
 def get(name: str, account: str = "*") -> Platform:
@@ -118,12 +114,6 @@ def get(name: str, account: str = "*") -> Platform:
         return PLATFORMS[name]
     except KeyError:
         raise UnknownPlatform(name, account) from None
-
-
-def display_name(name: str) -> str:
-    """How people write the platform's name ("YouTube"); an unknown name as it is (an archive may
-    hold accounts of a platform a later version dropped)."""
-    return DISPLAY_NAMES.get(name, name)
 
 
 def export(kind: str) -> ExportFormat:

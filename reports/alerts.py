@@ -6,16 +6,17 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from auditor.config.settings import Settings
+from auditor.platforms import display_name
 from auditor.records import StoredFinding, StoredPost
 from reports.mail import build_message
 from reports.model import FindingItem, finding_item
-from reports.render import PLATFORM_NAMES, environment, render
+from reports.render import environment, render
 
 
 def alert_subject(item: FindingItem, council: str) -> str:
     # Never text from the post: the rule's title and the councillor's configured name only.
     who = item.councillor or "official account"
-    where = PLATFORM_NAMES.get(item.platform, item.platform)
+    where = display_name(item.platform)
     return f"[{item.severity.upper()}] {item.title} — {who} ({where}) · {council}"
 
 

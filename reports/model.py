@@ -135,16 +135,6 @@ class Report:
     archive: ChainReport | None = None  # the capture chain's state when the report was made
 
 
-ADVICE = {
-    "auth": "Renew the access token named under `platforms` in the configuration, then run `auditor run`.",
-    "rate-limited": "Nothing to do: the account is read again at the next cycle.",
-    "not-found": "Check the handle in the configuration: the account may be renamed, suspended or deleted.",
-    "malformed": "Keep the response for inspection and report it; the parser may need updating.",
-    "missing": "Add recorded bodies for this account, or remove it from the configuration.",
-    "unsupported": "This platform is not readable in this version; keep the account for the record.",
-}
-
-
 def describe_wait(delta: timedelta | None) -> str:
     if delta is None:
         return "–"
@@ -340,8 +330,8 @@ def _capture(
             continue
         last = account.last_success_at.astimezone(period.start.tzinfo) if account.last_success_at else None
         if account.last_error:
-            kind = account.last_error.split(":", 1)[0] if ":" in account.last_error else ""
-            status, problem, advice = "degraded", account.last_error, ADVICE.get(kind, "See `auditor run` output.")
+            advice = account.last_error_advice or "See the output of `auditor run`."
+            status, problem, advice = "degraded", account.last_error, advice
         elif last is None:
             status, problem, advice = "never", "never captured", "Run `auditor run`, then check its output."
         else:

@@ -21,10 +21,9 @@ from jinja2 import (
 )
 
 from auditor.dates import portable_strftime
+from auditor.platforms import display_name
 from reports.model import describe_wait
 from reports.style import STYLE, badge_style, severity_style
-
-PLATFORM_NAMES = {"x": "X", "facebook": "Facebook", "youtube": "YouTube", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 
 def local_time(value: datetime | None, fmt: str = "%a %-d %b %Y, %H:%M") -> str:
@@ -46,7 +45,7 @@ def environment(override: Path | None = None) -> Environment:
     )
     env.filters["local"] = local_time
     env.filters["day"] = portable_strftime
-    env.filters["platform"] = lambda name: PLATFORM_NAMES.get(name, name)
+    env.filters["platform"] = display_name
     env.filters["wait"] = lambda d: describe_wait(d) if isinstance(d, timedelta) or d is None else str(d)
     env.globals.update(s=STYLE, severity_style=severity_style, badge_style=badge_style)
     return env

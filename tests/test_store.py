@@ -99,13 +99,20 @@ def test_a_run_records_each_account_and_its_error(store: Store) -> None:
 
     run_id = store.start_run(T0, "replay")
     store.record_account(run_id, "x", "JaneDoe", IngestCounts(3, 2, 1), T0)
-    store.record_account(run_id, "x", "CityofLeduc", IngestCounts(), T0, "auth", "auth: token expired")
+    store.record_account(run_id, "x", "CityofLeduc", IngestCounts(), T0, error_kind="auth", error="token expired",
+                         advice="Renew the access token in X_BEARER_TOKEN.")
     assert store.finish_run(run_id, T0) == "partial"
     run = store.runs()[-1]
     assert [(a.handle, a.new, a.error_kind) for a in run.accounts] == [
         ("JaneDoe", 2, None),
         ("CityofLeduc", 0, "auth"),
     ]
+    city = next(a for a in store.accounts() if a.handle == "CityofLeduc")
+    assert (city.last_error_kind, city.last_error, city.last_error_advice) == (
+        "auth", "token expired", "Renew the access token in X_BEARER_TOKEN."), "kept as parts, never one string"
+    store.ingest("x", "CityofLeduc", [], T0, "replay")
+    city = next(a for a in store.accounts() if a.handle == "CityofLeduc")
+    assert (city.last_error_kind, city.last_error, city.last_error_advice) == (None, None, None)
 
 
 def test_the_schema_is_upgraded_in_place_on_an_existing_database(database_url: str) -> None:

@@ -46,7 +46,9 @@ class Account(Base):
     profile: Mapped[str | None] = mapped_column(Text)
     cursor: Mapped[str | None] = mapped_column(String(512))  # newest id or time seen: where to resume
     last_success_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)  # what the platform said, without advice
+    last_error_kind: Mapped[str | None] = mapped_column(String(32))  # auth | rate-limited | not-found ...
+    last_error_advice: Mapped[str | None] = mapped_column(Text)  # what to do about it
     deletions_checked_at: Mapped[datetime | None]  # when recent posts were last asked about
 
 

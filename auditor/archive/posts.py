@@ -64,7 +64,8 @@ class PostsArchive(Database):
                     account.cursor = page.newest_id
             if profile is not None:
                 account.profile = profile
-            account.last_success_at, account.last_error = now, None
+            account.last_success_at = now
+            account.last_error = account.last_error_kind = account.last_error_advice = None
             if deletions_checked:
                 account.deletions_checked_at = now
         return counts

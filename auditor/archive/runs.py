@@ -31,11 +31,13 @@ class RunsArchive(Database):
         now: datetime,
         error_kind: str | None = None,
         error: str | None = None,
+        advice: str | None = None,
     ) -> None:
+        """One account's part of a run; an error is also kept on the account until a pull succeeds."""
         with self.session() as session, session.begin():
             account = account_row(session, platform, handle)
             if error:
-                account.last_error = error
+                account.last_error, account.last_error_kind, account.last_error_advice = error, error_kind, advice
             session.add(
                 models.RunAccount(
                     run_id=run_id,

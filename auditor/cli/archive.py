@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import App, out_dir_option, period_options, say
+from auditor.platforms import NAMES
 
 
 @click.command("search")
 @click.argument("text")
-@click.option("--platform", type=click.Choice(["x", "facebook", "youtube", "bluesky", "mastodon"]))
+@click.option("--platform", type=click.Choice(NAMES))
 @click.option("--councillor", metavar="NAME", help="Only posts this councillor wrote.")
 @period_options()
 @click.pass_obj

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from auditor.cli.common import App, out_dir_option, period_options, say, severity_counts
+from auditor.platforms import EXPORT_KINDS
 
 if TYPE_CHECKING:
     from auditor.config.settings import Settings
@@ -116,7 +117,7 @@ def audit(
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(["x-archive", "facebook-export"]))
+@click.argument("kind", type=click.Choice(EXPORT_KINDS))
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--account", "handle", metavar="HANDLE", required=True, help="The configured account the export is of.")
 @click.pass_obj

@@ -25,6 +25,7 @@ from pydantic import (
 
 from auditor.config.errors import ConfigError, first_error, read_yaml
 from auditor.config.policy import Policy, load_policy
+from auditor.platforms import NAMES, PlatformName
 
 __all__ = [  # ConfigError is re-exported: many modules import it from here
     "AccountConfig", "ConfigError", "Council", "Councillor", "Deletions", "Email", "Emergency",
@@ -32,8 +33,8 @@ __all__ = [  # ConfigError is re-exported: many modules import it from here
     "Platforms", "Retention", "Schedule", "Settings", "Smtp", "XAccess", "YoutubeAccess", "load_settings",
 ]
 
-PLATFORMS = ("x", "facebook", "youtube", "bluesky", "mastodon")
-Platform = Literal["x", "facebook", "youtube", "bluesky", "mastodon"]
+PLATFORMS = NAMES  # re-exported for the code that reads them from here
+Platform = PlatformName
 
 
 class Strict(BaseModel):

@@ -19,9 +19,9 @@ from auditor.engine import evaluate as engine
 from auditor.engine.context import AuditContext, EmergencyInfo, MeetingInfo
 from auditor.records import AccountRef, OutgoingMail, RawBody, StoredFinding, StoredPost, severity_rank
 from auditor.service.delivery import DeliveryResult, deliver_pending
+from connectors import registry
 from connectors.base import Connector
 from connectors.errors import ConnectorError, RateLimited
-from connectors.live import LIVE
 from connectors.replay import ReplayConnector
 from reports.alerts import alert_message
 
@@ -62,10 +62,7 @@ def open_store(settings: Settings) -> Store:
 def connector_for(settings: Settings, platform: str, env: Mapping[str, str]) -> Connector:
     if settings.replay_dir is not None:
         return ReplayConnector(platform, settings.replay_dir)
-    factory = LIVE.get(platform)
-    if factory is None:
-        raise ConnectorError(platform, "*", "unsupported", f"no live connector for {platform} in this version")
-    return factory(settings, env)
+    return registry.get(platform, "*").build(settings, env)
 
 
 class Connectors:
@@ -106,7 +103,7 @@ def pull_all(
         checked = row.deletions_checked_at if row else None
         check_deletions = checked is None or now - checked >= every
         label = f"[{number}/{len(configured)}] {account.platform} @{account.handle} ({owner})"
-        counts, kind, error = IngestCounts(), None, None
+        counts, failure = IngestCounts(), None
         try:
             if account.platform == "x" and mode == "live":
                 _within_read_cap(settings, store, now, account.handle)
@@ -132,11 +129,17 @@ def pull_all(
             if len(notes) > 3:
                 progress(f"    note: and {len(notes) - 3} more")
         except ConnectorError as exc:
-            kind, error = exc.kind, exc.explanation
-            progress(f"{label}: FAILED ({kind}) {error}")
-        outcome = AccountOutcome(account.platform, account.handle, owner, counts, kind, error)
+            failure = exc
+            progress(f"{label}: FAILED ({exc.kind}) {exc.explanation}")
+        outcome = AccountOutcome(
+            account.platform, account.handle, owner, counts,
+            failure.kind if failure else None, failure.explanation if failure else None,
+        )
         store.record_account(
-            run_id, account.platform, account.handle, counts, now, kind, f"{kind}: {error}" if error else None
+            run_id, account.platform, account.handle, counts, now,
+            error_kind=failure.kind if failure else None,
+            error=failure.message if failure else None,
+            advice=failure.advice if failure else None,
         )
         outcomes.append(outcome)
     return run_id, outcomes
@@ -264,18 +267,13 @@ def run_cycle(settings: Settings, store: Store, now: datetime, env: Mapping[str,
     return RunReport(run_id, status, outcomes, new, delivery, x_read)
 
 
-IMPORTS = {"x-archive": "x", "facebook-export": "facebook"}
-
-
 def import_export(settings: Settings, store: Store, kind: str, path: Path, handle: str, now: datetime) -> IngestCounts:
     """Store an account's own export (an X archive, a Facebook download) and audit it like any pull.
 
     The file itself is captured as the raw body, so the archive proves what was imported.
     """
-    from connectors.facebook_export import parse_facebook_export
-    from connectors.x_archive import parse_x_archive
-
-    platform = IMPORTS[kind]
+    export = registry.export(kind)
+    platform = export.platform
     account = next(
         (a for a, _ in settings.accounts() if a.platform == platform and a.handle.lower() == handle.lower()), None
     )
@@ -284,9 +282,8 @@ def import_export(settings: Settings, store: Store, kind: str, path: Path, handl
     known = {a.handle.lower(): a.platform_id for a in store.accounts() if a.platform == platform}
     ref = AccountRef(platform, account.handle, account.id or known.get(account.handle.lower()))
     text = path.read_text(encoding="utf-8")
-    parser = parse_x_archive if kind == "x-archive" else parse_facebook_export
     raw = RawBody(f"IMPORT {kind} {path.name}", text)
-    page = replace(parser(text, ref), source=raw)
+    page = replace(export.parse(text, ref), source=raw)
     counts = store.ingest(platform, account.handle, [page], now, "import", bodies=[raw])
     audit(settings, store, now)
     return counts

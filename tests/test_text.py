@@ -10,7 +10,6 @@ import pytest
 from auditor.engine.text import (
     Lexicon,
     Scanner,
-    _fold_char,
     excerpt,
     fold,
     in_link,
@@ -19,6 +18,7 @@ from auditor.engine.text import (
     scattered,
     sentence,
 )
+from auditor.engine.text.fold import _fold_char
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,4 @@
-"""Normalising post text for matching, and mapping matches back to the original.
-
-Matching runs on a folded copy of the text: compatibility forms unfolded (full-width letters,
-ligatures), accents and case dropped, zero-width and control characters removed, look-alike
-Cyrillic and Greek letters mapped to Latin. Every folded character remembers the index of the
-original character it came from, so evidence is always quoted from what the councillor wrote.
+"""Lexicons: phrase lists compiled to one pattern each, and the scanner that skips most posts.
 
 Speed: most posts match no lexicon at all, so a lexicon first asks a cheap question that every
 match implies, "does one of my keys start a word here?", before its full pattern runs. A
@@ -14,135 +9,11 @@ most posts (`AuditContext.prepare`); any other lexicon asks its own small scanne
 from __future__ import annotations
 
 import re
-import unicodedata
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, repeat
 
-# Letters that render like Latin ones; used to dodge keyword filters ("іn саmera").
-CONFUSABLES = str.maketrans({
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
-    "һ": "h", "ԛ": "q", "ԝ": "w", "ɡ": "g", "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i",
-    "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ı": "i",
-    # Typographic quotes as phones type them: "you’re wrong" is "you're wrong".
-    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
-})
-_DROP_CATEGORIES = {"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn"}
-_WHITESPACE_CONTROLS = {"\n", "\r", "\t", "\v", "\f"}
-_SPECIAL = re.compile(r"[^\x20-\x7e]+")  # runs of anything but printable ASCII
-
-
-class _FoldTable(dict[int, str]):
-    """`str.translate` table that folds each character the first time it is seen.
-
-    Translation runs in C; only a character never seen before costs a Python call.
-    """
-
-    def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_char(chr(code))
-        return folded
-
-
-_TABLE = _FoldTable()
-
-
-_NOTHING: frozenset[str] = frozenset()
-
-
-class Folded:
-    """Folded text; maps its spans back to the original text on demand.
-
-    `keys` is what `scanner` found in it (nothing, without a scanner), shared by every lexicon.
-    One per post in an audit, so it is kept small: slots, and shared empty key sets.
-    """
-
-    __slots__ = ("original", "text", "one_to_one", "scanner", "keys", "_origin")
-
-    def __init__(self, original: str, text: str, one_to_one: bool, scanner: Scanner | None = None,
-                 keys: frozenset[str] = _NOTHING):
-        self.original = original
-        self.text = text
-        self.one_to_one = one_to_one  # each original character folded to exactly one character
-        self.scanner = scanner
-        self.keys = keys
-        self._origin: Sequence[int] | None = None
-
-    def __repr__(self) -> str:
-        return f"Folded({self.original!r}, {self.text!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Folded) and (self.original, self.text) == (other.original, other.text)
-
-    def __hash__(self) -> int:
-        return hash((self.original, self.text))
-
-    @property
-    def origin(self) -> Sequence[int]:
-        # Only needed to quote a match, so built lazily: most posts match nothing. Each original
-        # character's index, repeated as many times as it has folded characters (0 to several).
-        if self._origin is None:
-            lengths = list(map(len, map(_TABLE.__getitem__, map(ord, self.original))))
-            if all(n == 1 for n in lengths):
-                self._origin = range(len(lengths))
-            else:
-                self._origin = tuple(chain.from_iterable(map(repeat, range(len(lengths)), lengths)))
-        return self._origin
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """The original text's span for a folded span."""
-        if self.one_to_one:
-            return start, end
-        origin = self.origin
-        if start >= len(origin):
-            return len(self.original), len(self.original)
-        return origin[start], origin[end - 1] + 1
-
-    def quote(self, start: int, end: int) -> str:
-        a, b = self.span(start, end)
-        return self.original[a:b]
-
-
-@lru_cache(maxsize=8192)
-def _fold_char(ch: str) -> str:
-    if ch in _WHITESPACE_CONTROLS:
-        return " "
-    if ch.isascii():
-        return ch.lower() if ch.isprintable() else ""
-    out = []
-    for part in unicodedata.normalize("NFKD", ch):
-        if unicodedata.category(part) in _DROP_CATEGORIES:
-            continue
-        out.append(part.casefold().translate(CONFUSABLES))
-    # `lower()` as well: casefolding leaves a few scripts (Cherokee) in upper case, and `fold`
-    # relies on every folded character being its own lower case.
-    return "".join(out).lower()
-
-
-def _fold_run(match: re.Match[str]) -> str:
-    return match.group().translate(_TABLE)
-
-
-_ASCII_CONTROLS = str.maketrans({chr(c): _fold_char(chr(c)) for c in [*range(32), 127]})
-
-
-def fold(text: str, scanner: Scanner | None = None) -> Folded:
-    """Fold `text`; with a scanner, also find which of its keys the text holds."""
-    if text.isascii():
-        folded = text.lower()
-        if not folded.isprintable():
-            # Line breaks and tabs become spaces, other controls go: an ASCII-only translation.
-            folded = folded.translate(_ASCII_CONTROLS)
-        one_to_one = len(folded) == len(text)
-    else:
-        # Only the runs outside printable ASCII need the table; the rest is a C `lower()`.
-        # Equal to translating every character: each folded character is its own lower case.
-        folded, one_to_one = _SPECIAL.sub(_fold_run, text).lower(), False
-    if scanner is None:
-        return Folded(text, folded, one_to_one)
-    return Folded(text, folded, one_to_one, scanner, scanner.scan(folded))
+from auditor.engine.text.fold import _NOTHING, Folded, fold
 
 
 def _words(phrase: str) -> list[str]:
@@ -419,90 +290,6 @@ def lexicon(phrases: tuple[str, ...]) -> Lexicon:
     return Lexicon(phrases)
 
 
-# Where a sentence ends: . ! ? … followed by a space or the end, or a line break. "2.9%" and
-# "leduc.ca" do not end one.
-_SENTENCE_END = re.compile(r"[.!?\u2026]+(?=\s|$)|\n")
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
-
-
-@lru_cache(maxsize=256)
-def _sentence_ends(text: str) -> tuple[list[int], list[int]]:
-    marks = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
-    return [b for _, b in marks], [a for a, _ in marks]
-
-
-def sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span of the sentence of `text` around `text[start:end]`."""
-    ends, starts = _sentence_ends(text)
-    before = bisect_right(ends, start) - 1
-    after = bisect_left(starts, end)
-    return (ends[before] if before >= 0 else 0), (starts[after] if after < len(starts) else len(text))
-
-
-_LINK = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+/\S*", re.IGNORECASE)
-
-
-@lru_cache(maxsize=256)
-def _links(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(m.span() for m in _LINK.finditer(text)) if "." in text else ()
-
-
-def in_link(text: str, match: Match) -> bool:
-    """Is the match part of a web address ("leduc.ca/huis-clos")? A link's words are not said."""
-    return any(a <= match.start and match.end <= b for a, b in _links(text))
-
-
-def same_sentence(text: str, a: Match, b: Match) -> bool:
-    first, second = (a, b) if a.start <= b.start else (b, a)
-    s, e = sentence(text, first.start, first.end)
-    return second.start < e and second.start >= s
-
-
-def word_count(text: str, start: int = 0, end: int | None = None) -> int:
-    return len(_WORD.findall(text, start, len(text) if end is None else end))
-
-
-def words_apart(text: str, a: Match, b: Match) -> int:
-    """How many words stand between two matches (0: adjacent or overlapping)."""
-    first, second = (a, b) if a.start <= b.start else (b, a)
-    if second.start <= first.end:
-        return 0
-    return len(_WORD.findall(text, first.end, second.start))
-
-
-@lru_cache(maxsize=1024)
 def words_of(phrase: str) -> tuple[str, ...]:
     """A phrase's telling words, for matching them in any order ("Lede Park skatepark")."""
     return tuple(w for w in _words(phrase) if w.rstrip("*") not in _COMMON) or tuple(_words(phrase))
-
-
-def scattered(folded: Folded, phrase: str) -> Match | None:
-    """The phrase's telling words all in one sentence, in any order: "the skatepark at Lede Park"
-    for "Lede Park skatepark". The match spans them, quoted from the original."""
-    words = words_of(phrase)
-    if len(words) < 2:
-        return None
-    found = list(lexicon(words).finditer(folded))
-    if len({m.phrase for m in found}) < len(words):
-        return None
-    text = folded.original
-    for first in found:
-        start, end = sentence(text, first.start, first.end)
-        inside = [m for m in found if start <= m.start < end]
-        if len({m.phrase for m in inside}) == len(words):
-            a, b = min(m.start for m in inside), max(m.end for m in inside)
-            return Match(phrase, a, b, text[a:b])
-    return None
-
-
-def excerpt(text: str, start: int, end: int, context: int = 60) -> str:
-    """The matched text with a little context either side, on one line."""
-    a, b = max(0, start - context), min(len(text), end + context)
-    snippet = " ".join(text[a:b].split())
-    return ("…" if a > 0 else "") + snippet + ("…" if b < len(text) else "")
-
-
-def one_line(text: str, limit: int = 200) -> str:
-    """Collapse whitespace (line breaks included) and cut to `limit` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(BIN)/auditor --config config/auditor.yaml demo
 
 test: $(STAMP)
+	@# The web app's browser tests need chromium and its driver; they skip, saying so, where neither can be had.
+	-@command -v chromedriver >/dev/null || (command -v apt-get >/dev/null && (apt-get install -y -q chromium chromium-driver || (apt-get update -q && apt-get install -y -q chromium chromium-driver)) >/dev/null 2>&1) || true
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -273,3 +273,85 @@ class ChainReport:
     @property
     def intact(self) -> bool:
         return self.problem is None
+
+
+# -- the web app's records (users, the audit log, a post with its thread) ----------------------
+
+Role = Literal["viewer", "reviewer", "clerk", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "reviewer", "clerk", "admin")
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A local account of the web app. The password and tokens stay hashed in the archive."""
+
+    id: int
+    name: str
+    role: str  # viewer | reviewer | clerk | admin
+    created_at: datetime
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the web app's audit log: who did what, when. Each entry's hash covers the one before."""
+
+    seq: int
+    at: datetime
+    user: str
+    action: str  # sign-in | sign-in-failed | view-finding | view-post | decide | search | export | ...
+    target: str  # what it was done to ("finding 12", a query), "" when nothing
+    detail: str
+    prev_hash: str
+    entry_hash: str
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """One text a post has had, with the capture (raw body) it came from, if known."""
+
+    number: int  # 1 = the first text captured
+    text: str
+    content_hash: str
+    seen_at: datetime
+    capture_seq: int | None
+    capture_sha256: str | None
+    capture_received_at: datetime | None
+    capture_request: str | None
+    capture_chain_hash: str | None
+
+
+@dataclass(frozen=True)
+class PostDetail:
+    """An archived post as a reader saw it: who wrote it, where, every version, deletion mark."""
+
+    platform: str
+    platform_id: str
+    kind: str
+    text: str
+    url: str | None
+    created_at: datetime
+    first_seen: datetime
+    last_seen: datetime
+    deleted_at: datetime | None
+    content_hash: str
+    feed_account: str  # the configured account whose feed it was captured from
+    author_handle: str | None
+    author_name: str | None
+    author_account: str | None  # the configured account that wrote it, if any
+    councillor: str | None
+    parent_id: str | None
+    conversation_id: str | None
+    source: str  # live | replay | import
+    versions: tuple[VersionRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class FindingsPage:
+    """One page of the findings queue, with the totals of the whole filtered queue."""
+
+    findings: list[StoredFinding]
+    total: int  # findings matching the filters
+    by_status: dict[str, int]  # over the filters other than status
+    by_severity: dict[str, int]  # over the filters other than severity
+    texts: dict[int, str]  # finding id -> its post's current text (shown rows only)

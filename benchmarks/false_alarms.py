@@ -5,21 +5,24 @@ posts) as if a councillor had written them, and prints how many are flagged medi
 with each one's rule, evidence, why it fired and the words around it, so a lexicon that cries
 wolf can be seen and mended.
 
-    .venv/bin/python benchmarks/false_alarms.py
+    .venv/bin/python benchmarks/false_alarms.py [--meetings]
+
+`--meetings` is the worst case for the decision rule: every post as if written while a council
+meeting's minutes were still unreleased (a meeting every 20 days, never released).
 """
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditor.config.policy import load_policy  # noqa: E402
-from auditor.engine.context import AuditContext  # noqa: E402
+from auditor.engine.context import AuditContext, MeetingInfo  # noqa: E402
 from auditor.engine.evaluate import enabled_rules, evaluate  # noqa: E402
 from auditor.engine.text import excerpt  # noqa: E402
 from benchmarks.corpus import ACCOUNTS, CORPUS, corpus_posts  # noqa: E402
@@ -33,8 +36,13 @@ def main() -> int:
         return 0
     policy = load_policy(Path(__file__).resolve().parents[1] / "config" / "policy.yaml")
     posts = list(corpus_posts())
+    meetings = []
+    if "--meetings" in sys.argv[1:]:
+        first, last = min(p.created_at for p in posts), max(p.created_at for p in posts)
+        meetings = [MeetingInfo(first + timedelta(days=20 * n), None, "Regular council meeting", (), ())
+                    for n in range((last - first).days // 20 + 1)]
     ctx = AuditContext(now=datetime(2022, 1, 1, tzinfo=UTC), tz=ZoneInfo("America/Edmonton"), posts=posts,
-                       accounts=ACCOUNTS)
+                       accounts=ACCOUNTS, meetings=meetings)
     # Post-level rules only: cadence and response-time need a council's calendar and threads.
     findings = [f for f in evaluate(ctx, enabled_rules(policy, only=POST_RULES))
                 if f.severity in ("medium", "high")]

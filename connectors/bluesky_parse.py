@@ -30,6 +30,7 @@ from typing import Any
 from auditor.records import AccountRef, Page, Post, PostKind
 from connectors.errors import AuthError, ConnectorError, NotFound, PlatformError, RateLimited
 from connectors.fields import cursor_time, malformed, obj, parse_iso, parse_time, require_list, text
+from connectors.robust import guarded
 
 PLATFORM = "bluesky"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -40,6 +41,7 @@ _BLOCKED = "app.bsky.feed.defs#blockedPost"
 _QUOTES = {"app.bsky.embed.record", "app.bsky.embed.recordWithMedia"}
 
 
+@guarded(PLATFORM)
 def parse_bluesky_page(body: Any, account: AccountRef) -> Page:
     """Parse one AppView body: author feed, thread, post list, or profile."""
     if not isinstance(body, dict):

@@ -5,7 +5,8 @@ Raised as `Cls(platform, account, kind, message)` (keywords: `reset_at` for a ra
 the way to the archive and the report, nobody parses them back out of a string:
 - `kind`: a short stable slug for logs and the store ("rate-limited", "auth", "not-found",
   "invalid-request", "unreachable", "malformed", "config" for an account the configuration does
-  not describe enough to read, "missing" for a replayed account with no bodies, "unsupported");
+  not describe enough to read, "missing" for a replayed account with no bodies, "unsupported",
+  "internal" for an unexpected fault of the auditor itself while reading or storing one account);
 - `message`: what happened, for people;
 - `advice`: what to do about it, computed here and only here from the kind and the platform
   (`advice_for`), so the CLI, `accounts check` and the report all give the same advice;
@@ -22,12 +23,13 @@ from typing import Any, Self
 
 # `access_token=…`, `appsecret_proof=…`, `Bearer …`, `?key=…`: redact the value, keep what it was.
 _SECRET = re.compile(
-    r"(access_token|appsecret_proof|client_secret)([=:\s]+)[^\s&\"',]+"
+    # (also percent-encoded, `access_token%3D…`, as in a `paging.next` URL quoted inside another)
+    r"(access_token|appsecret_proof|client_secret)([=:\s]+|%3D)[^\s&\"',%]*(?:%(?!26)[0-9A-Fa-f]{2}[^\s&\"',%]*)*"
     # after "Bearer", only a token-shaped value: "the bearer token was rejected" stays readable
     r"|(bearer)(\s+)[A-Za-z0-9%._~+/=-]{16,}"
     # Google API keys travel as a `key=` query parameter (googleapiclient puts the URL in its errors);
     # only in a URL query, so prose such as "the key: …" stays readable
-    r"|([?&](?:key|api_key))(=)[^\s&\"',]+",
+    r"|([?&](?:key|api_key))(=|%3D)[^\s&\"',]+",
     re.I,
 )
 
@@ -49,6 +51,8 @@ _ADVICE: dict[str, str] = {
     "malformed": "Keep the body for inspection and report it; the parser may need updating.",
     "config": "Complete the account's entry in the configuration file, then run `auditor accounts check`.",
     "missing": "Add recorded bodies for this account, or remove it from the configuration.",
+    "internal": "This is a fault of the auditor, not of the platform: report it with the log (-vv); the other "
+                "accounts were read, and this one is tried again at the next run.",
     "unsupported": "Check the platform's name in the configuration; if it is right, reinstall the auditor with "
                    "its dependencies, or keep the account for the record.",
 }

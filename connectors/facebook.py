@@ -118,7 +118,10 @@ class FacebookConnector:
         return Pull(pages, about, len(raw), list(raw))
 
     def _posts_page(self, body: Any, ref: AccountRef) -> Page:
-        return replace(_with_time_cursor(parse_facebook_page(body, ref, kind_hint="posts")), source=self.recorder.last)
+        # Parsed from the body as recorded, tokens redacted: Graph echoes the token in nested
+        # `comments.paging.next`, which would otherwise reach each post's stored `raw`.
+        recorded, source = self.recorder.decoded(PLATFORM, ref.handle) if self.recorder.last else (body, None)
+        return replace(_with_time_cursor(parse_facebook_page(recorded, ref, kind_hint="posts")), source=source)
 
     def _gone(self, ref: AccountRef, known: Sequence[str], token: str) -> list[Page]:
         """Ask Graph about the archived ids; the ones it no longer has are `gone_ids`."""

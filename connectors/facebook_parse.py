@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 from auditor.records import AccountRef, Page, Post, PostKind
 from connectors.errors import AuthError, ConnectorError, NotFound, PlatformError, RateLimited
 from connectors.fields import malformed, obj, parse_time, require_list, require_str
+from connectors.robust import guarded
 
 PLATFORM = "facebook"
 GRAPH_TIME = "%Y-%m-%dT%H:%M:%S%z"  # "2019-09-27T08:26:41+0000"
@@ -43,6 +44,7 @@ _POST_KEYS = {"status_type", "updated_time", "story", "attachments", "full_pictu
 _POST_PATH = re.compile(r"^/(\d+)/posts/(\d+)")
 
 
+@guarded(PLATFORM)
 def parse_facebook_page(
     body: Any, account: AccountRef, *, kind_hint: str | None = None, object_id: str | None = None,
 ) -> Page:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import requests
 
 from auditor.records import Page, Post, RawBody
+from auditor.redact import REDACTED, Redactor  # noqa: F401  (REDACTED: re-exported, as before)
 from connectors.errors import AuthError, ConnectorError, MalformedBody, PlatformError, RateLimited, scrub
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,6 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30.0  # seconds, connect and read; a scheduled cycle must never wait forever
 # Query parameters that carry a credential: dropped from the request line kept with each body.
 SECRET_PARAMS = frozenset({"access_token", "appsecret_proof", "client_secret", "key", "api_key"})
-REDACTED = "[redacted]"
 T = TypeVar("T")
 Clock = Callable[[], datetime]  # injected into connectors, so tests fix "now"
 
@@ -100,7 +100,7 @@ class BodyRecorder:
     """
 
     def __init__(self, secrets: Iterable[str | None] = ()):
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self.redact = Redactor(secrets)  # each value in every form: as is, percent-encoded, base64
         self.bodies: list[RawBody] = []
         self.last_status: int | None = None
         self.last_headers: dict[str, str] = {}
@@ -155,9 +155,7 @@ class BodyRecorder:
             raise MalformedBody(platform, handle, "malformed", f"the body is not JSON ({exc})") from None
 
     def _redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return self.redact(text)
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:

@@ -28,6 +28,7 @@ from typing import Any
 from auditor.records import AccountRef, Page, Post, PostKind
 from connectors.errors import ConnectorError, NotFound, PlatformError, RateLimited
 from connectors.fields import malformed, parse_time, require_list
+from connectors.robust import guarded
 
 PLATFORM = "mastodon"
 _BLOCKS = {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -83,6 +84,7 @@ def html_to_text(html: str) -> str:
     return renderer.text()
 
 
+@guarded(PLATFORM)
 def parse_mastodon_page(body: Any, account: AccountRef) -> Page:
     """Parse one Mastodon body (status list, status, context or account)."""
     if isinstance(body, list):

@@ -16,7 +16,6 @@ Formats, per platform (the bodies of the endpoints the live connectors read):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +24,7 @@ from auditor.records import AccountRef, Page, RawBody
 from connectors import registry
 from connectors.base import Pull
 from connectors.errors import ConnectorError, MalformedBody
+from connectors.robust import decode_body
 
 
 class ReplayConnector:
@@ -57,11 +57,12 @@ class ReplayConnector:
         bodies: list[RawBody] = []
         for path in files:
             try:
-                text = path.read_text(encoding="utf-8")
-                body = json.loads(text)
-            except (ValueError, UnicodeDecodeError) as exc:
+                # Bytes as recorded: no newline translation, so the archived body hashes as the file does.
+                text = path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
                 raise MalformedBody(self.platform, account.handle, "malformed",
-                                    f"{path.name} is not JSON ({exc}); fix or remove the file") from None
+                                    f"{path.name} is not UTF-8 JSON ({exc}); fix or remove the file") from None
+            body = decode_body(text, self.platform, account.handle, path.name)
             raw = RawBody(f"REPLAY {path.relative_to(self.directory).as_posix()}", text)
             bodies.append(raw)
             ref = AccountRef(account.platform, account.handle, known_id)

@@ -13,6 +13,7 @@ from typing import Any
 from auditor.records import AccountRef, Page, Post, PostKind
 from connectors.errors import AuthError, NotFound, PlatformError, RateLimited, scrub
 from connectors.fields import malformed, obj, parse_time, text
+from connectors.robust import guarded
 
 PLATFORM = "x"
 _TWEPOCH_MS = 1288834974657  # snowflake ids count milliseconds from this instant
@@ -24,6 +25,7 @@ _REF_KINDS: tuple[tuple[str, PostKind], ...] = (
 )
 
 
+@guarded(PLATFORM)
 def parse_x_page(body: Any, account: AccountRef, *, assume_feed_author: bool = True) -> Page:
     """Turn one v2 response body into posts by the feed account and by others.
 
@@ -166,13 +168,21 @@ def _post(
         author_handle=handle,
         author_name=user.get("name") if user else None,
         created_at=_created_at(tweet, account),
-        text=long_text if long_text is not None else tweet["text"],  # kept exactly, entities and all
+        # What a reader sees: X escapes &, < and > in tweet text ("&amp;"); `raw` keeps the body as sent.
+        text=_unescape(long_text if long_text is not None else tweet["text"]),
         url=f"https://x.com/{handle}/status/{tid}" if handle else f"https://x.com/i/web/status/{tid}",
         kind=kind,
         parent_id=refs.get("replied_to") or refs.get("retweeted") or refs.get("quoted"),
         conversation_id=tweet.get("conversation_id"),
         raw=tweet,
     )
+
+
+def _unescape(value: str) -> str:
+    """X API v2 text with its three HTML entities decoded, once ("&amp;lt;" is "&lt;" as typed)."""
+    if "&" not in value:
+        return value
+    return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _created_at(tweet: dict[str, Any], account: AccountRef) -> datetime:

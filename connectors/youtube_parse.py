@@ -24,6 +24,7 @@ from auditor.records import AccountRef, Page, Post
 from connectors.errors import AuthError, ConnectorError, NotFound, PlatformError, RateLimited
 from connectors.fields import cursor_time, malformed, obj, parse_time, require_list, require_str, text
 from connectors.mastodon_parse import html_to_text
+from connectors.robust import guarded
 
 PLATFORM = "youtube"
 WATCH = "https://www.youtube.com/watch?v="
@@ -42,6 +43,7 @@ AUTH_REASONS = {"keyInvalid", "keyExpired", "ipRefererBlocked", "accessNotConfig
                 "SERVICE_DISABLED"}
 
 
+@guarded(PLATFORM)
 def parse_youtube_page(body: Any, account: AccountRef, *, video_id: str | None = None) -> Page:
     """Parse one YouTube list body. `video_id`: the video a comments.list(parentId=…) body is
     about (those items do not say), for the replies' links."""

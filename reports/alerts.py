@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from auditor.config.settings import Settings
 from auditor.platforms import display_name
 from auditor.records import StoredFinding, StoredPost
+from reports.links import linked
 from reports.mail import build_message
 from reports.model import FindingItem, finding_item
 from reports.render import environment, render
@@ -24,7 +25,7 @@ def alert_message(
     settings: Settings, row: StoredFinding, post: StoredPost | None, now: datetime
 ) -> tuple[str, EmailMessage]:
     tz = settings.council.tz
-    item = finding_item(row, post.text if post else "", tz, settings.policy.clauses)
+    item = linked(finding_item(row, post.text if post else "", tz, settings.policy.clauses), settings.web.base_url)
     subject = alert_subject(item, settings.council.name)
     context = dict(
         f=item, council=settings.council.name, subject=subject,

@@ -51,6 +51,7 @@ class FindingItem:
     status: str
     found_at: datetime  # council time
     review: str = ""  # the latest reviewer's decision, in words
+    link: str = ""  # the finding's page in the web app, when `web.base_url` is set
 
     @property
     def text_is_long(self) -> bool:
@@ -223,7 +224,8 @@ def build_report(
     ]
     items.sort(key=lambda f: (-severity_rank(f.severity), -(f.posted_at or f.found_at).timestamp()))
     attention = [f for f in items if f.severity in ("high", "medium") and f.rule != "deleted-post"]
-    others = [f for f in items if f not in attention and f.rule != "deleted-post"]
+    needing = {id(f) for f in attention}  # a set: a list here made the report quadratic in findings
+    others = [f for f in items if id(f) not in needing and f.rule != "deleted-post"]
     deleted = [f for f in items if f.rule == "deleted-post"]
 
     days = [datetime.combine(d, datetime.min.time(), tz) for d in period.days()]

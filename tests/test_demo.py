@@ -16,7 +16,7 @@ EXPECTED = {
     ("decision-before-release", "high", "JaneDoeLeduc", "2122547779679932416"),
     ("in-camera", "high", "AmritSinghYEG", "2122786855523045376"),
     ("tone", "medium", "AmritSinghYEG", "2122880221891436544"),
-    ("unmoderated-debate", "medium", "AmritSinghYEG", "2122873679286616064"),
+    ("unmoderated-debate", "medium", "AmritSinghYEG", "2122880221891436544"),
     ("response-time", "medium", "AmritSinghYEG", "2123087335933796352"),
     ("response-time", "low", "MarieTremblayLeduc", "122100948412000408_1187094846600609"),
     ("emergency-protocol", "medium", "MarieTremblayLeduc", "200000000000003_122100950257009656"),

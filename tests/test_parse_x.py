@@ -130,11 +130,23 @@ def test_a_tweet_in_both_data_and_includes_appears_once_from_data(payload):
     assert by_id(page)["1403079602222862336"].raw is from_data
 
 
-def test_text_is_kept_exactly_with_html_entities(payload):
+def test_text_is_what_a_reader_sees_and_the_raw_tweet_is_kept_as_sent(payload):
     body = payload(f"{ACADEMIC}/tweets__search__all-0336e6.body.json")
     post = by_id(parse_x_page(body, AccountRef("x", "someone")))["1403253091995197442"]
-    assert post.text.startswith("Wissenschaftler &amp; Studierende")
-    assert post.text == post.raw["text"]
+    assert post.text.startswith("Wissenschaftler & Studierende")
+    assert post.raw["text"].startswith("Wissenschaftler &amp; Studierende")
+    assert post.text == post.raw["text"].replace("&amp;", "&")
+
+
+def test_html_entities_are_decoded_once_in_tweet_and_long_tweet_text():
+    body = {"data": [
+        {"id": "1", "author_id": "9", "text": "Fees &lt; $5 &amp; parking &gt; 2h; typed: &amp;lt;"},
+        {"id": "2", "author_id": "9", "text": "short &amp;", "note_tweet": {"text": "long &amp; &quot;kept&quot;"}},
+    ], "includes": {"users": [{"id": "9", "username": "jane"}]}}
+    posts = by_id(parse_x_page(body, AccountRef("x", "jane", "9")))
+    assert posts["1"].text == "Fees < $5 & parking > 2h; typed: &lt;"
+    assert posts["2"].text == 'long & &quot;kept&quot;'  # X escapes only &, < and >
+    assert posts["1"].raw["text"] == "Fees &lt; $5 &amp; parking &gt; 2h; typed: &amp;lt;"
 
 
 def test_unknown_user_errors_only_body_raises_not_found(payload):

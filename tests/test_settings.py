@@ -75,7 +75,7 @@ def test_broken_yaml_names_the_line(tmp_path: Path, policy_file: Path) -> None:
 
 
 def test_a_policy_typo_is_reported_in_the_policy_file(tmp_path: Path, policy_file: Path) -> None:
-    policy_file.write_text(policy_file.read_text().replace("    insults:", "    insult:"), encoding="utf-8")
+    policy_file.write_text(policy_file.read_text().replace("    insults:", "    insult:", 1), encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, GOOD, policy_file))
     assert caught.value.path == str(policy_file)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from auditor.archive import models
 from auditor.archive.store import Store
+from auditor.records import Page
 from tests.fakes import HOSTILE, page, post
 
 T0 = datetime(2026, 11, 17, 18, 0, tzinfo=UTC)
@@ -133,3 +134,32 @@ def test_a_post_the_platform_reports_gone_is_marked_deleted_and_kept(store: Stor
     views = {v.platform_id: v for v in store.post_views()}
     assert views["101"].deleted_at == later and views["101"].text == "Regretted post"
     assert views["102"].deleted_at is None
+
+
+def test_a_post_twice_in_one_page_is_stored_once_with_each_text_as_a_version(store: Store) -> None:
+    counts = store.ingest("x", "JaneDoe", [page(post("101", "First"), post("101", "First, edited"))], T0, "replay")
+    assert (counts.new, counts.updated) == (1, 1)
+    with store.session() as session:
+        row = session.scalar(select(models.Post).filter_by(platform_id="101"))
+        assert row.text == "First, edited"
+        assert sorted(v.text for v in row.versions) == ["First", "First, edited"]  # both seen at T0
+
+
+def test_a_later_body_fills_in_what_an_earlier_one_left_out_without_counting_an_edit(store: Store) -> None:
+    store.ingest("x", "JaneDoe", [page(post("103", "Reply?", author_id="999", kind="reply"))], T0, "replay")
+    later = post("103", "Reply?", author_id="999", kind="reply", parent_id="101", handle="resident",
+                 conversation_id="101")
+    counts = store.ingest("x", "JaneDoe", [page(later)], T0 + timedelta(hours=1), "replay")
+    assert (counts.new, counts.updated) == (0, 0)
+    view = store.post_views()[0]
+    assert (view.parent_id, view.author_handle, view.conversation_id) == ("101", "resident", "101")
+    assert store.counts()["post_versions"] == 1
+
+
+def test_posts_the_platform_reports_gone_are_marked_once_and_kept(store: Store) -> None:
+    store.ingest("x", "JaneDoe", [page(post("101"), post("102"))], T0, "replay")
+    gone = Page([], gone_ids=["101", "999"])
+    assert store.ingest("x", "JaneDoe", [gone], T0 + timedelta(hours=1), "replay").deleted == 1
+    assert store.ingest("x", "JaneDoe", [gone], T0 + timedelta(hours=2), "replay").deleted == 0
+    views = {v.platform_id: v.deleted_at for v in store.post_views()}
+    assert views == {"101": T0 + timedelta(hours=1), "102": None}

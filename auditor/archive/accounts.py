@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from auditor.archive import convert, models
@@ -43,6 +44,13 @@ class Authors:
 class AccountsArchive(Database):
     def sync_accounts(self, configured: Iterable[tuple[str, str, str | None, str, str | None]]) -> None:
         """Upsert (platform, handle, id, kind, councillor) rows from the configuration."""
+        rows = list(configured)
+        try:
+            self._sync_accounts(rows)
+        except IntegrityError:  # another process inserted the same account this very moment: now update it
+            self._sync_accounts(rows)
+
+    def _sync_accounts(self, configured: Iterable[tuple[str, str, str | None, str, str | None]]) -> None:
         with self.session() as session, session.begin():
             for platform, handle, platform_id, kind, councillor in configured:
                 row = session.scalar(select(models.Account).filter_by(platform=platform, handle_key=handle.lower()))

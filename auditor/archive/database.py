@@ -11,6 +11,8 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from auditor.archive.lock import migration_lock
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -25,6 +27,10 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")  # the service writes while the CLI reads
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a power cut may lose
+            # the last transactions but never corrupts the file. A lost pull is pulled again at
+            # the next cycle, since each account's cursor is committed with its posts.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
 
@@ -35,7 +41,7 @@ def upgrade(engine: Engine) -> None:
     """Create the schema, or bring it up to date, before first use."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with engine.begin() as connection, migration_lock(engine, connection):
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

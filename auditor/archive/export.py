@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,7 +62,10 @@ def _matches(query: Lexicon | None, texts: Iterable[str]) -> bool:
     return query is None or any(query.search(fold(text)) for text in texts)
 
 
-def export(store: Store, request: Request, folder: Path, now: datetime) -> ExportSummary:
+def export(store: Store, request: Request, folder: Path, now: datetime,
+           checkpoint: dict[str, Any] | None = None) -> ExportSummary:
+    """Write the export. `checkpoint`: the newest signed checkpoint (docs/evidence.md), carried in
+    EXPORT.json so that whoever receives the export can hold the archive to it later."""
     folder.mkdir(parents=True, exist_ok=True)
     query = Lexicon([request.query]) if request.query else None
     with store.session() as session:
@@ -129,6 +133,7 @@ def export(store: Store, request: Request, folder: Path, now: datetime) -> Expor
     (folder / "EXPORT.json").write_text(json.dumps({
         "request": request.describe(), "generated_at": iso_utc(now),
         "archive": {"captures": chain.records, "chain_head": chain.head, "intact": chain.intact},
+        "checkpoint": checkpoint,
         "counts": {"posts": summary.posts, "context": summary.context, "versions": summary.versions,
                    "deleted": summary.deleted, "findings": summary.findings, "captures": summary.captures},
         "files": "MANIFEST lists every file with its SHA-256; `sha256sum -c MANIFEST` checks them",
@@ -233,48 +238,98 @@ def _write_manifest(folder: Path) -> None:
 
 def verify_export(folder: Path) -> tuple[list[str], str]:
     """Check an export on its own: every file against MANIFEST, every raw body and capture record
-    against its hashes, every post version against its content hash. Returns (problems, summary)."""
+    against its hashes, every post version against its content hash. Returns (problems, summary).
+
+    Never raises on a malformed export (each fault is a problem named), and never reads outside
+    the folder: a MANIFEST or capture entry naming an absolute path, a `..`, or a symbolic link
+    is refused and reported."""
     manifest = folder / MANIFEST
-    if not manifest.is_file():
+    if not manifest.is_file() or manifest.is_symlink():
         return [f"{manifest} is missing"], f"{folder}: not an export"
     problems: list[str] = []
     listed: set[str] = set()
-    for number, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(_text(manifest, problems).splitlines(), start=1):
         digest, _, name = line.partition("  ")
+        path = _inside(folder, name)
+        if not _HEX64.fullmatch(digest) or path is None:
+            problems.append(f"MANIFEST line {number} is not `SHA-256  relative path` inside the export; not read")
+            continue
         listed.add(name)
-        path = folder / name
         if not path.is_file():
             problems.append(f"{name} is listed in MANIFEST (line {number}) but missing")
         elif _sha256_file(path) != digest:
             problems.append(f"{name} was changed after export (its SHA-256 no longer matches MANIFEST)")
     extra = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                   if p.is_file() and p.name != MANIFEST and p.relative_to(folder).as_posix() not in listed)
+                   if (p.is_file() or p.is_symlink()) and p.name != MANIFEST
+                   and p.relative_to(folder).as_posix() not in listed)
     problems += [f"{name} was added after export (not in MANIFEST)" for name in extra]
     captures = _read_jsonl(folder / "captures.jsonl", problems)
     records = []
-    for row in captures:
-        body = None
-        if row.get("file"):
-            path = folder / row["file"]
-            body = path.read_bytes().decode("utf-8", "surrogatepass") if path.is_file() else None
-            if body is not None and content_hash(body) != row["body_sha256"]:
-                problems.append(f"{row['file']}: the raw body does not match its capture record")
-        records.append(Record(Link(row["seq"], row["account"], row["source"], row["request"], row["status"],
-                                   datetime.fromisoformat(row["received_at"]), row["body_sha256"], row["prev_hash"]),
-                              row["chain_hash"], body))
+    for number, row in enumerate(captures, start=1):
+        try:
+            body = None
+            if row.get("file"):
+                path = _inside(folder, row["file"])
+                if path is None:
+                    problems.append(f"captures.jsonl line {number} names a file outside the export; not read")
+                else:
+                    body = path.read_bytes().decode("utf-8", "surrogatepass") if path.is_file() else None
+                if body is not None and content_hash(body) != row["body_sha256"]:
+                    problems.append(f"{row['file']}: the raw body does not match its capture record")
+            records.append(Record(Link(int(row["seq"]), str(row["account"]), str(row["source"]), str(row["request"]),
+                                       row["status"], datetime.fromisoformat(row["received_at"]),
+                                       str(row["body_sha256"]), str(row["prev_hash"])),
+                                  str(row["chain_hash"]), body))
+        except (KeyError, TypeError, ValueError, AttributeError, UnicodeError, OSError) as exc:
+            problems.append(f"captures.jsonl line {number} is not a capture record ({type(exc).__name__})")
     chain = check_chain(records, contiguous=False)
     if chain.problem:
         problems.append(chain.problem)
     posts = _read_jsonl(folder / "posts.jsonl", problems)
-    for post in posts:
-        for version in post.get("versions", []):
-            if content_hash(version["text"]) != version["content_sha256"]:
-                problems.append(f"{post['post_ref']} version {version['number']}: text does not match its hash")
-    head = json.loads((folder / "EXPORT.json").read_text(encoding="utf-8"))["archive"]["chain_head"] \
-        if (folder / "EXPORT.json").is_file() else "unknown"
+    for number, post in enumerate(posts, start=1):
+        try:
+            for version in post.get("versions", []):
+                if content_hash(version["text"]) != version["content_sha256"]:
+                    problems.append(f"{post['post_ref']} version {version['number']}: text does not match its hash")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problems.append(f"posts.jsonl line {number} is not a post record ({type(exc).__name__})")
+    head = "unknown"
+    if (folder / "EXPORT.json").is_file():
+        try:
+            head = str(json.loads(_text(folder / "EXPORT.json", problems) or "{}")["archive"]["chain_head"])
+        except (ValueError, KeyError, TypeError):
+            problems.append("EXPORT.json does not state the archive's chain head")
     state = "intact" if not problems else f"{len(problems)} problem(s)"
     return problems, (f"Export {folder}: {state}; {len(listed)} files, {len(posts)} posts, "
                       f"{len(captures)} raw bodies; archive chain head at export {head}.")
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _inside(folder: Path, name: Any) -> Path | None:
+    """`folder/name` if `name` is a relative path that stays inside the folder and is no link."""
+    if not isinstance(name, str) or not name or "\\" in name or name.startswith("/"):
+        return None
+    parts = Path(name).parts
+    if ".." in parts or Path(name).is_absolute():
+        return None
+    path = folder / name
+    root = folder.resolve()
+    probe = path
+    while probe != folder:  # no link anywhere on the way: a link could point outside
+        if probe.is_symlink():
+            return None
+        probe = probe.parent
+    return path if path.resolve().is_relative_to(root) else None
+
+
+def _text(path: Path, problems: list[str]) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        problems.append(f"{path.name} cannot be read ({type(exc).__name__})")
+        return ""
 
 
 def _read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
@@ -282,9 +337,14 @@ def _read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
         problems.append(f"{path.name} is missing")
         return []
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(_text(path, problems).splitlines(), start=1):
         try:
-            rows.append(json.loads(line))
-        except ValueError:
+            row = json.loads(line)
+        except (ValueError, RecursionError):
             problems.append(f"{path.name} line {number} is not JSON")
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+        else:
+            problems.append(f"{path.name} line {number} is not a JSON object")
     return rows

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from auditor.archive import convert, models
 from auditor.archive.database import Database
 from auditor.archive.outbox import enqueue
 from auditor.records import Decision, Finding, OutgoingMail, StoredFinding, StoredPost
+
+FINDINGS = cast(Table, models.Finding.__table__)
 
 # Given the findings just stored (each with its post, if any), the mail to queue with them.
 NewFindingsMail = Callable[[list[tuple[StoredFinding, StoredPost | None]]], Iterable[OutgoingMail]]
@@ -27,37 +30,59 @@ class FindingsArchive(Database):
     ) -> list[StoredFinding]:
         """Insert findings not seen before; the mail `on_new` gives for them is queued in the same
         transaction, so an alert exists exactly when its finding does."""
-        new_rows: list[models.Finding] = []
+        table = FINDINGS
         with self.session() as session, session.begin():
-            existing = {(f.rule, f.platform, f.account, f.subject): f for f in session.scalars(select(models.Finding))}
+            # Keys and the few columns an audit may change, never whole rows: an archive holds
+            # findings by the ten thousand and most are found again unchanged.
+            existing = {
+                (row.rule, row.platform, row.account, row.subject): row
+                for row in session.execute(
+                    select(table.c.id, table.c.rule, table.c.platform, table.c.account, table.c.subject,
+                           table.c.severity, table.c.reason, table.c.evidence, table.c.status, table.c.last_found,
+                           table.c.post_id)
+                )
+            }
+            fresh: dict[tuple[str, str, str, str], Finding] = {}
+            changed: list[dict[str, object]] = []
+            again: list[int] = []
             for finding in findings:
                 row = existing.get(finding.key)
                 if row is None:
-                    row = models.Finding(
-                        rule=finding.rule,
-                        severity=finding.severity,
-                        clause=finding.clause,
-                        platform=finding.platform,
-                        account=finding.account,
-                        subject=finding.subject,
-                        councillor=finding.councillor,
-                        post_id=finding.post_id,
-                        url=finding.url,
-                        posted_at=finding.posted_at,
-                        evidence=finding.evidence,
-                        reason=finding.reason,
-                        status="open",
-                        first_found=now,
-                        last_found=now,
-                    )
-                    session.add(row)
-                    new_rows.append(row)
-                    continue
-                row.last_found = max(row.last_found, now)
-                row.severity, row.reason, row.evidence = finding.severity, finding.reason, finding.evidence
-            session.flush()
-            _reopen_edited(session, [existing[f.key] for f in findings if f.key in existing], now)
-            stored = [convert.finding(row) for row in new_rows]
+                    fresh.setdefault(finding.key, finding)
+                elif (row.severity, row.reason, row.evidence) != (finding.severity, finding.reason, finding.evidence):
+                    changed.append({"b_id": row.id, "severity": finding.severity, "reason": finding.reason,
+                                    "evidence": finding.evidence, "last_found": max(row.last_found, now)})
+                elif row.last_found < now:
+                    again.append(row.id)
+            if changed:
+                session.connection().execute(
+                    update(table).where(table.c.id == bindparam("b_id")).values(
+                        severity=bindparam("severity"), reason=bindparam("reason"), evidence=bindparam("evidence"),
+                        last_found=bindparam("last_found")),
+                    changed,
+                )
+            for start in range(0, len(again), 500):
+                session.execute(update(table).where(table.c.id.in_(again[start:start + 500])).values(last_found=now))
+            new_rows = [
+                {"rule": f.rule, "severity": f.severity, "clause": f.clause, "platform": f.platform,
+                 "account": f.account, "subject": f.subject, "councillor": f.councillor, "post_id": f.post_id,
+                 "url": f.url, "posted_at": f.posted_at, "evidence": f.evidence, "reason": f.reason,
+                 "status": "open", "first_found": now, "last_found": now}
+                for f in fresh.values()
+            ]
+            ids: dict[tuple[str, str, str, str], int] = {}
+            if new_rows:
+                returned = session.execute(
+                    insert(table).returning(table.c.id, table.c.rule, table.c.platform, table.c.account,
+                                            table.c.subject),
+                    new_rows,
+                )
+                ids = {(rule, platform, account, subject): row_id
+                       for row_id, rule, platform, account, subject in returned}
+            found = {f.key for f in findings}
+            dismissed = [row for key, row in existing.items() if row.status == "dismissed" and key in found]
+            _reopen_edited(session, dismissed, now)
+            stored = [_stored(ids[key], f, now) for key, f in fresh.items()]
             if on_new and stored:
                 with_posts = []
                 for record in stored:
@@ -121,11 +146,18 @@ def _post(session: Session, platform: str, post_id: str | None) -> models.Post |
     return session.scalar(select(models.Post).filter_by(platform=platform, platform_id=post_id))
 
 
-def _reopen_edited(session: Session, rows: Iterable[models.Finding], now: datetime) -> None:
-    """A dismissed finding whose post was edited since is looked at again: reopened, with a note."""
+def _stored(finding_id: int, f: Finding, now: datetime) -> StoredFinding:
+    return StoredFinding(
+        id=finding_id, rule=f.rule, severity=f.severity, clause=f.clause, platform=f.platform, account=f.account,
+        subject=f.subject, councillor=f.councillor, post_id=f.post_id, url=f.url, posted_at=f.posted_at,
+        evidence=f.evidence, reason=f.reason, status="open", first_found=now, last_found=now,
+    )
+
+
+def _reopen_edited(session: Session, rows: Iterable[Any], now: datetime) -> None:
+    """A dismissed finding whose post was edited since is looked at again: reopened, with a note.
+    `rows` are dismissed findings' (id, platform, post_id) rows."""
     for row in rows:
-        if row.status != "dismissed":
-            continue
         last = session.scalar(
             select(models.Decision)
             .where(models.Decision.finding_id == row.id)
@@ -144,4 +176,4 @@ def _reopen_edited(session: Session, rows: Iterable[models.Finding], now: dateti
                     post_hash=post.content_hash,
                 )
             )
-            row.status = "open"
+            session.execute(update(FINDINGS).where(models.Finding.id == row.id).values(status="open"))

@@ -208,3 +208,61 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_to: Mapped[str | None] = mapped_column(Text)  # smtp host or .eml path
+
+
+# -- the web app: local users, their API tokens, sign-in attempts and the audit log ------------
+
+
+class User(Base):
+    """A local account of the web app; the password is an argon2 hash, never the password."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    name_key: Mapped[str] = mapped_column(String(255), unique=True)  # lower-cased: names ignore case
+    role: Mapped[str] = mapped_column(String(16))  # viewer | reviewer | clerk | admin
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    disabled: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ApiToken(Base):
+    """A script's credential: only the token's SHA-256 is kept; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+
+
+class SignInAttempt(Base):
+    """Each sign-in attempt, so failures can be rate-limited per user name and per address."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index("ix_sign_in_attempts_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(255))
+    address: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+
+
+class AuditLogEntry(Base):
+    """The web app's audit log: append-only, each entry hashed over the one before (like captures)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)  # 1, 2, 3 ... with no gaps
+    at: Mapped[datetime]
+    user: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))

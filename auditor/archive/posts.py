@@ -3,15 +3,22 @@
 Every write is idempotent: ingesting the same bodies twice changes nothing. Each account's
 posts are written in one transaction, so a crash mid-run leaves every account either fully
 captured or untouched.
+
+Ingest is set-based: a page's posts are looked up with one query of narrow columns, the new
+ones inserted with one multi-row statement, and only what changed is updated. No ORM object is
+made per post: an archive of millions of posts is pulled every half hour.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from auditor.archive import models
@@ -19,6 +26,12 @@ from auditor.archive.accounts import Authors, account_row
 from auditor.archive.captures import append_captures
 from auditor.archive.database import Database
 from auditor.records import Page, Post, PostView, RawBody
+
+POSTS = cast(Table, models.Post.__table__)
+VERSIONS = cast(Table, models.PostVersion.__table__)
+CHUNK = 500  # ids per IN list: well under every driver's parameter limit
+READ_CHUNK = 5000  # rows fetched at a time when reading the archive
+ANALYZE_AFTER = 500  # new posts in one ingest that may leave PostgreSQL's statistics behind
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,20 @@ class PostsArchive(Database):
             account.last_error = account.last_error_kind = account.last_error_advice = None
             if deletions_checked:
                 account.deletions_checked_at = now
+        if counts.new >= ANALYZE_AFTER and self.engine.dialect.name == "postgresql":
+            self._refresh_statistics(counts.new)
         return counts
+
+    def _refresh_statistics(self, added: int) -> None:
+        """PostgreSQL plans from statistics that autovacuum refreshes only later: a first large
+        ingest left without them looks posts up through the parent index (every entry of a
+        platform scanned per page). Analyzed while the table is young compared to what came in."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sql("SELECT reltuples FROM pg_class WHERE oid = 'posts'::regclass")).scalar()
+            if rows is None or rows < 0 or added > 0.2 * rows:
+                connection.execute(sql("ANALYZE posts"))
+                connection.execute(sql("ANALYZE post_versions"))
+                connection.commit()
 
     def recent_post_ids(self, platform: str, handle: str, since: datetime) -> list[str]:
         """Ids of posts this account wrote since `since` that are not known to be deleted."""
@@ -94,33 +120,18 @@ class PostsArchive(Database):
 
     def post_views(self, until: datetime | None = None) -> list[PostView]:
         """Every archived post, resolved to the configured accounts, oldest first."""
+        return list(self.iter_post_views(until=until))
+
+    def iter_post_views(self, until: datetime | None = None) -> Iterator[PostView]:
+        """`post_views`, streamed: narrow columns read in chunks, never the stored bodies."""
+        query = _VIEW_COLUMNS.order_by(POSTS.c.created_at, POSTS.c.id)
+        if until is not None:
+            query = query.where(POSTS.c.created_at <= until)
         with self.session() as session:
-            authors = Authors.load(session)
-            query = select(models.Post).order_by(models.Post.created_at, models.Post.id)
-            if until is not None:
-                query = query.where(models.Post.created_at <= until)
-            views = []
-            for row in session.scalars(query):
-                author = authors.of(row.platform, row.author_id, row.author_handle)
-                views.append(
-                    PostView(
-                        platform=row.platform,
-                        platform_id=row.platform_id,
-                        feed_account=row.account.handle,
-                        author_id=row.author_id,
-                        author_handle=row.author_handle,
-                        author_account=author.handle if author else None,
-                        councillor=author.councillor if author else None,
-                        kind=row.kind,  # type: ignore[arg-type]  # written from a PostKind
-                        text=row.text,
-                        created_at=row.created_at,
-                        url=row.url,
-                        parent_id=row.parent_id,
-                        conversation_id=row.conversation_id,
-                        deleted_at=row.deleted_at,
-                    )
-                )
-            return views
+            views = _Views(session)
+            result = session.execute(query.execution_options(yield_per=READ_CHUNK))
+            for chunk in result.partitions():
+                yield from map(views.view, chunk)
 
     def counts(self) -> dict[str, int]:
         with self.session() as session:
@@ -130,69 +141,172 @@ class PostsArchive(Database):
             }
 
 
+_VIEW_COLUMNS = select(
+    POSTS.c.platform, POSTS.c.platform_id, POSTS.c.account_id, POSTS.c.author_id, POSTS.c.author_handle,
+    POSTS.c.kind, POSTS.c.text, POSTS.c.created_at, POSTS.c.url, POSTS.c.parent_id, POSTS.c.conversation_id,
+    POSTS.c.deleted_at,
+)
+
+
+class _Views:
+    """Rows of `_VIEW_COLUMNS` to `PostView`s. Small repeated strings (platforms, kinds, residents'
+    handles) are shared, not copied per post: a whole archive is held in memory for the audit."""
+
+    def __init__(self, session: Session):
+        accounts = list(session.scalars(select(models.Account)))
+        self._feeds = {a.id: a.handle for a in accounts}
+        self._authors = Authors(accounts)
+        self._resolved: dict[tuple[str, str | None, str | None], tuple[str | None, str | None]] = {}
+
+    def _author(self, platform: str, author_id: str | None, author_handle: str | None) -> tuple[str | None, str | None]:
+        key = (platform, author_id, author_handle)
+        found = self._resolved.get(key)
+        if found is None:
+            author = self._authors.of(platform, author_id, author_handle)
+            found = self._resolved[key] = (author.handle, author.councillor) if author else (None, None)
+        return found
+
+    def view(self, row: Any) -> PostView:
+        (platform, platform_id, account_id, author_id, author_handle, kind, text, created_at, url, parent_id,
+         conversation_id, deleted_at) = row
+        author_account, councillor = self._author(platform, author_id, author_handle)
+        return PostView(
+            platform=sys.intern(platform),
+            platform_id=platform_id,
+            feed_account=self._feeds[account_id],
+            author_id=sys.intern(author_id) if author_id else author_id,
+            author_handle=sys.intern(author_handle) if author_handle else author_handle,
+            author_account=author_account,
+            councillor=councillor,
+            kind=sys.intern(kind),  # type: ignore[arg-type]  # written from a PostKind
+            text=text,
+            created_at=created_at,
+            url=url,
+            parent_id=parent_id,
+            conversation_id=conversation_id,
+            deleted_at=deleted_at,
+        )
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# What a later body may fill in that an earlier one left out (an author's handle, a parent).
+_ENRICHED = ("author_id", "author_handle", "author_name", "parent_id", "conversation_id")
+
+
 def _ingest_page(
     session: Session, account: models.Account, page: Page, now: datetime, source: str, capture_id: int | None
 ) -> IngestCounts:
-    ids = [p.platform_id for p in page.posts]
-    query = select(models.Post).where(models.Post.platform == account.platform, models.Post.platform_id.in_(ids))
-    existing = {row.platform_id: row for row in session.scalars(query)} if ids else {}
-    new = updated = 0
-    for post in page.posts:
+    """One page: a post that appears twice in it is handled as a second page, after the first."""
+    counts, rest = IngestCounts(), list(page.posts)
+    while rest:
+        batch: dict[str, Post] = {}
+        later: list[Post] = []
+        for post in rest:
+            if post.platform_id in batch:
+                later.append(post)
+            else:
+                batch[post.platform_id] = post
+        counts += _ingest_batch(session, account, list(batch.values()), now, source, capture_id)
+        rest = later
+    deleted = _mark_gone(session, account.platform, page.gone_ids, now) if page.gone_ids else 0
+    return IngestCounts(counts.fetched, counts.new, counts.updated, deleted)
+
+
+def _ingest_batch(
+    session: Session, account: models.Account, posts: list[Post], now: datetime, source: str, capture_id: int | None
+) -> IngestCounts:
+    """Posts with distinct ids: look them up, insert the new, update what changed."""
+    if not posts:
+        return IngestCounts()
+    existing: dict[str, Any] = {}
+    for ids in _chunks([p.platform_id for p in posts]):
+        query = select(POSTS.c.id, POSTS.c.platform_id, POSTS.c.content_hash, POSTS.c.updated_at,
+                       *(POSTS.c[name] for name in _ENRICHED)).where(
+            POSTS.c.platform == account.platform, POSTS.c.platform_id.in_(ids))
+        existing.update((row.platform_id, row) for row in session.execute(query))
+    hashes = {p.platform_id: p.content_hash for p in posts}  # each hash computed once
+    fresh = [p for p in posts if p.platform_id not in existing]
+    new_ids: dict[str, int] = {}
+    for chunk in _chunks(fresh):
+        rows = [
+            {
+                "platform": p.platform, "platform_id": p.platform_id, "account_id": account.id,
+                "author_id": p.author_id, "author_handle": p.author_handle, "author_name": p.author_name,
+                "kind": p.kind, "parent_id": p.parent_id, "conversation_id": p.conversation_id,
+                "created_at": p.created_at, "updated_at": p.updated_at, "text": p.text, "url": p.url,
+                "content_hash": hashes[p.platform_id], "raw": p.raw, "source": source,
+                "first_seen": now, "last_seen": now,
+            }
+            for p in chunk
+        ]
+        returned = session.execute(insert(POSTS).returning(POSTS.c.id, POSTS.c.platform_id), rows)
+        new_ids.update((pid, row_id) for row_id, pid in returned)
+    versions = [(new_ids[p.platform_id], p) for p in fresh]
+
+    edited: list[dict[str, Any]] = []
+    enriched: list[dict[str, Any]] = []
+    seen: list[int] = []
+    for post in posts:
         row = existing.get(post.platform_id)
         if row is None:
-            row = models.Post(
-                platform=post.platform,
-                platform_id=post.platform_id,
-                account_id=account.id,
-                author_id=post.author_id,
-                author_handle=post.author_handle,
-                author_name=post.author_name,
-                kind=post.kind,
-                parent_id=post.parent_id,
-                conversation_id=post.conversation_id,
-                created_at=post.created_at,
-                updated_at=post.updated_at,
-                text=post.text,
-                url=post.url,
-                content_hash=post.content_hash,
-                raw=post.raw,
-                source=source,
-                first_seen=now,
-                last_seen=now,
-            )
-            session.add(row)
-            session.flush()
-            session.add(_version(row.id, post, now, capture_id))
-            existing[post.platform_id] = row
-            new += 1
             continue
-        if row.last_seen < now:
-            row.last_seen = now
-        if post.content_hash != row.content_hash:
-            known = session.scalar(select(models.PostVersion).filter_by(post_id=row.id, content_hash=post.content_hash))
-            if known is None:
-                session.add(_version(row.id, post, now, capture_id))
-            row.text, row.content_hash, row.raw = post.text, post.content_hash, post.raw
-            row.updated_at = post.updated_at or row.updated_at
-            updated += 1
-        # Later bodies may know more than earlier ones (an author's handle, a parent).
-        row.author_id = row.author_id or post.author_id
-        row.author_handle = row.author_handle or post.author_handle
-        row.author_name = row.author_name or post.author_name
-        row.parent_id = row.parent_id or post.parent_id
-        row.conversation_id = row.conversation_id or post.conversation_id
+        seen.append(row.id)
+        fill = {name: getattr(row, name) or getattr(post, name) for name in _ENRICHED}
+        if hashes[post.platform_id] != row.content_hash:
+            versions.append((row.id, post))
+            edited.append({"b_id": row.id, "text": post.text, "content_hash": hashes[post.platform_id],
+                           "raw": post.raw, "updated_at": post.updated_at or row.updated_at, **fill})
+        elif any(fill[name] != getattr(row, name) for name in _ENRICHED):
+            enriched.append({"b_id": row.id, **fill})
+    for changes in (edited, enriched):
+        if changes:
+            names = [name for name in changes[0] if name != "b_id"]
+            statement = update(POSTS).where(POSTS.c.id == bindparam("b_id")).values(
+                {name: bindparam(name) for name in names})
+            session.connection().execute(statement, changes)
+    for ids in _chunks(seen):
+        # Set-based: one statement per page, and only rows not already stamped by this run.
+        session.execute(update(POSTS).where(POSTS.c.id.in_(ids), POSTS.c.last_seen < now).values(last_seen=now))
+    _add_versions(session, versions, set(new_ids.values()), hashes, now, capture_id)
+    return IngestCounts(len(posts), len(fresh), len(edited), 0)
+
+
+def _add_versions(session: Session, versions: list[tuple[int, Post]], fresh: set[int], hashes: dict[str, str],
+                  now: datetime, capture_id: int | None) -> None:
+    """Each post's text as seen now, pointing at the body it came from, unless that text is held
+    (`fresh`: posts inserted just now, which have no version yet)."""
+    if not versions:
+        return
+    edited = [post_id for post_id, post in versions if post_id not in fresh]
+    held: set[tuple[int, str]] = set()
+    for ids in _chunks(edited):
+        held.update(session.execute(
+            select(VERSIONS.c.post_id, VERSIONS.c.content_hash).where(VERSIONS.c.post_id.in_(ids))).all())
+    rows = [
+        {"post_id": post_id, "text": post.text, "content_hash": hashes[post.platform_id], "seen_at": now,
+         "raw": post.raw, "capture_id": capture_id}
+        for post_id, post in versions
+        if (post_id, hashes[post.platform_id]) not in held
+    ]
+    if rows:
+        session.execute(insert(VERSIONS), rows)
+
+
+def _mark_gone(session: Session, platform: str, gone_ids: Sequence[str], now: datetime) -> int:
+    """Posts the platform says no longer exist: marked, never removed (the archive keeps them)."""
     deleted = 0
-    if page.gone_ids:
-        for row in session.scalars(
-            select(models.Post).where(
-                models.Post.platform == account.platform,
-                models.Post.platform_id.in_(page.gone_ids),
-                models.Post.deleted_at.is_(None),
-            )
-        ):
-            row.deleted_at = now  # never removed: the archive keeps what was captured
-            deleted += 1
-    return IngestCounts(len(page.posts), new, updated, deleted)
+    for ids in _chunks(list(gone_ids)):
+        result = session.execute(
+            update(POSTS)
+            .where(POSTS.c.platform == platform, POSTS.c.platform_id.in_(ids), POSTS.c.deleted_at.is_(None))
+            .values(deleted_at=now)
+        )
+        deleted += result.rowcount  # type: ignore[attr-defined]
+    return deleted
 
 
 def _newer(candidate: str, current: str | None) -> bool:
@@ -202,15 +316,3 @@ def _newer(candidate: str, current: str | None) -> bool:
     if candidate.isdigit() and current.isdigit():
         return int(candidate) > int(current)
     return candidate > current
-
-
-def _version(post_id: int, post: Post, seen_at: datetime, capture_id: int | None) -> models.PostVersion:
-    """A post's text as seen now, pointing at the body it came from."""
-    return models.PostVersion(
-        post_id=post_id,
-        text=post.text,
-        content_hash=post.content_hash,
-        seen_at=seen_at,
-        raw=post.raw,
-        capture_id=capture_id,
-    )

@@ -61,6 +61,22 @@ class RunsArchive(Database):
             run.finished_at = now
             return run.status
 
+    def abandon_run(self, run_id: int, now: datetime, status: str = "failed") -> None:
+        """End a run that could not finish (its audit raised): never left `running`."""
+        with self.session() as session, session.begin():
+            run = session.get(models.Run, run_id)
+            if run is not None and run.status == "running":
+                run.status, run.finished_at = status, now
+
+    def interrupt_stale_runs(self, now: datetime) -> int:
+        """Mark `interrupted` every run still `running`: called under the run lock, when no run can
+        be in progress, so these were left by a process that died. Returns how many."""
+        with self.session() as session, session.begin():
+            stale = list(session.scalars(select(models.Run).where(models.Run.status == "running")))
+            for run in stale:
+                run.status, run.finished_at = "interrupted", now
+            return len(stale)
+
     def runs(self, since: datetime | None = None) -> list[Run]:
         with self.session() as session:
             query = select(models.Run).options(selectinload(models.Run.accounts)).order_by(models.Run.id)

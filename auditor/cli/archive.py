@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import App, out_dir_option, period_options, say
+from auditor.cli.common import App, check_account, check_councillor, check_period, out_dir_option, period_options, say
 from auditor.platforms import NAMES
 
 
@@ -25,6 +25,8 @@ def search_command(
     from auditor.archive.search import search
 
     settings = app.settings
+    councillor = check_councillor(settings, councillor)
+    check_period(first, last)
     tz = settings.council.tz
     start = datetime.combine(first, datetime.min.time(), tz) if first else None
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz) if last else None
@@ -67,10 +69,20 @@ def export_command(
     from reports.period import date_range
 
     settings = app.settings
+    councillor = check_councillor(settings, councillor)
+    account = check_account(settings, account)
+    check_period(first, last)
     if out.exists() and any(out.iterdir()):
         raise click.BadParameter(f"{out} is not empty; exports go into a new folder", param_hint="--out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.BadParameter(f"{out} cannot be created ({exc.strerror or exc})", param_hint="--out") from None
     period = date_range(first, last, settings.council.tz, app.now())
-    summary = export(app.store(), Request(period.start, period.end, councillor, account, query), out, app.now())
+    from auditor.service.evidence import checkpoint_summary, latest_checkpoint
+
+    summary = export(app.store(), Request(period.start, period.end, councillor, account, query), out, app.now(),
+                     checkpoint=checkpoint_summary(latest_checkpoint(app.settings)))
     say(
         f"Exported {period.label}: {summary.posts} posts ({summary.deleted} deleted), {summary.versions} versions, "
         f"{summary.context} replies around them, {summary.findings} findings, {summary.captures} raw bodies."
@@ -94,7 +106,9 @@ def prune_command(app: App, dry_run: bool) -> None:
     if not (policy.raw_bodies_days or policy.others_comments_days or policy.councillor_posts_days):
         say(f"No retention periods are set in {settings.path}: everything is kept.")
         return
-    plan = prune(app.store(), policy, app.now(), dry_run=dry_run)
+    store = app.store()
+    with app.locked(store, "prune"):
+        plan = prune(store, policy, app.now(), dry_run=dry_run)
     verb = "Would remove" if dry_run else "Removed"
     say(
         f"{verb}: {plan.raw_bodies} raw bodies (hashes kept), {plan.others_comments} replies and comments by "
@@ -109,9 +123,24 @@ def prune_command(app: App, dry_run: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Check an export folder on its own (its MANIFEST and raw bodies) instead of the archive.",
 )
+@click.option(
+    "--checkpoints",
+    "checkpoint_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Signed checkpoints to hold the archive to (default: evidence.checkpoints in the configuration).",
+)
+@click.option(
+    "--public-key",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="The public key the checkpoints were signed with (default: the signing key's .pub).",
+)
 @click.pass_obj
-def verify(app: App, export_dir: Path | None) -> None:
-    """Prove the archive (or an export) is unaltered: recompute the capture chain and every hash.
+def verify(app: App, export_dir: Path | None, checkpoint_file: Path | None, public_key: Path | None) -> None:
+    """Prove the archive (or an export) is unaltered: recompute the capture chain and every hash,
+    re-derive each post version's text from its raw body, and hold the archive to its signed
+    checkpoints (docs/evidence.md says what this detects).
 
     Exits 0 when intact, 1 at the first break, which it names.
     """
@@ -123,16 +152,39 @@ def verify(app: App, export_dir: Path | None) -> None:
         for problem in problems:
             say(f"  BROKEN: {problem}")
         sys.exit(1 if problems else 0)
+    from auditor.archive import checkpoints
+    from auditor.archive.provenance import posts_unlike_their_versions
+    from auditor.service import evidence
+
     store = app.store()
     chain = store.chain()
-    altered = store.altered_versions()
-    if chain.intact and not altered:
+    altered = store.altered_versions() + posts_unlike_their_versions(store)
+    rederived = evidence.rederive_texts(store)
+    file = checkpoint_file or app.settings.checkpoints_file
+    found, unreadable = checkpoints.read(file) if file is not None and file.is_file() else ([], [])
+    key = evidence.public_key(app.settings, public_key)
+    diverged = unreadable + checkpoints.verify_against(store, found, key)
+    if found:
+        signed = "signatures checked" if key is not None else "signatures NOT checked: no public key"
+        say(f"Checkpoints: {len(found)} in {file} ({signed}); newest {found[-1][1].time}, "
+            f"{found[-1][1].records} captures.")
+    elif file is not None:
+        say(f"Checkpoints: none in {file}: deleting the newest captures or rebuilding the chain is not detectable.")
+    say(f"Post texts re-derived from their raw bodies: {rederived.checked} checked"
+        + (f"; {rederived.not_found} not found in their body" if rederived.not_found else "")
+        + (f"; {rederived.skipped} imported, not re-derived" if rederived.skipped else "") + ".")
+    if chain.intact and not altered and not diverged and not rederived.mismatches:
         say(f"Archive intact: {chain.records} captures, chain head {chain.head}.")
         return
     if chain.problem:
         say(f"BROKEN: {chain.problem}.")
     for version in altered[:20]:
-        say(f"BROKEN: the stored text of {version} no longer matches its hash.")
+        plain = ": " in version  # a whole sentence already; else the version named
+        say(f"BROKEN: {version}." if plain else f"BROKEN: the stored text of {version} no longer matches its hash.")
+    for problem in diverged[:20]:
+        say(f"BROKEN: {problem}.")
+    for mismatch in rederived.mismatches[:20]:
+        say(f"BROKEN: {mismatch}.")
     sys.exit(1)
 
 

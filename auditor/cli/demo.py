@@ -45,7 +45,8 @@ def demo(app: App) -> None:
     store = cycle.open_store(settings)
     newest = cycle.newest_recorded(settings)
     now = _audit_moment(app, settings, newest)
-    result = cycle.run_cycle(settings, store, now, app.env, say)
+    with app.locked(store, "demo"):
+        result = cycle.run_cycle(settings, store, now, app.env, say)
     print_run(result, settings)
     period = iso_week(week_of(newest or now, settings.council.tz), settings.council.tz)
     rendered = reporting.make_report(settings, store, now, period, title="Weekly social media report")
@@ -59,6 +60,7 @@ def demo(app: App) -> None:
     say(f"Weekly report ({period.label}):")
     say(f"  {html}")
     say(f"  {text}")
+    _say_web(settings)
     say(f"Alert emails ({len(alerts)}):")
     for path in alerts:
         say(f"  {path}")
@@ -66,6 +68,21 @@ def demo(app: App) -> None:
         say(f"Weekly email: {path}")
     say(f"Archive: {settings.database_url}")
     sys.exit(result.exit_code)
+
+
+def _say_web(settings: Settings) -> None:
+    """How to review these findings in the browser: a demo user, then the web app."""
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "auditor"
+    try:
+        command = str(script.relative_to(Path.cwd())) if script.exists() else "auditor"
+    except ValueError:
+        command = str(script)
+    config = settings.path
+    say("Review them in a browser (the web app, on this sample council):")
+    say(f"  printf '%s\\n' 'choose-a-demo-password' | {command} --config {config} users add demo --role admin")
+    say(f"  {command} --config {config} web    # then open http://127.0.0.1:8080/ and sign in as demo")
 
 
 COMMANDS: tuple[click.Command, ...] = (demo,)

@@ -4,75 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import click
 
 from auditor.cli.common import App, parse_date, print_table, say
-from auditor.dates import iso_utc
 from auditor.records import SEVERITIES, severity_rank
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from auditor.config.settings import Settings
-
-
-class FindingRow(Protocol):
-    """The attributes of a stored finding the command line reads (an archive row or its record)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def rule(self) -> str: ...
-    @property
-    def severity(self) -> str: ...
-    @property
-    def clause(self) -> str: ...
-    @property
-    def platform(self) -> str: ...
-    @property
-    def account(self) -> str: ...
-    @property
-    def councillor(self) -> str | None: ...
-    @property
-    def post_id(self) -> str | None: ...
-    @property
-    def url(self) -> str | None: ...
-    @property
-    def posted_at(self) -> datetime | None: ...
-    @property
-    def evidence(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def first_found(self) -> datetime: ...
-
-
-FindingJSON = dict[str, str | int | None]
-
-
-def finding_dict(row: FindingRow, settings: Settings) -> FindingJSON:
-    """A finding in the documented JSON shape (DESIGN.md, "Findings JSON")."""
-    return {
-        "id": row.id,
-        "rule": row.rule,
-        "severity": row.severity,
-        "clause": row.clause,
-        "clause_text": settings.policy.clause_text(row.clause),
-        "platform": row.platform,
-        "account": row.account,
-        "councillor": row.councillor,
-        "post_id": row.post_id,
-        "url": row.url,
-        "posted_at": iso_utc(row.posted_at),
-        "evidence": row.evidence,
-        "reason": row.reason,
-        "status": row.status,
-        "first_found": iso_utc(row.first_found),
-    }
+    from reports.findings_json import FindingRow
 
 
 def _print_findings(rows: list[FindingRow], tz: ZoneInfo) -> None:
@@ -95,6 +37,8 @@ def _print_findings(rows: list[FindingRow], tz: ZoneInfo) -> None:
 @click.pass_obj
 def findings(app: App, fmt: str, since: date | None, severity: str | None) -> None:
     """List stored findings (json: one array, in the documented shape)."""
+    from reports.findings_json import finding_dict  # the one JSON shape, shared with the web app's API
+
     settings = app.settings
     store = app.store()
     start = datetime.combine(since, datetime.min.time(), settings.council.tz) if since else None
@@ -116,20 +60,29 @@ def findings(app: App, fmt: str, since: date | None, severity: str | None) -> No
 
 @click.command()
 @click.argument("finding_id", type=int, metavar="ID")
-@click.option("--acknowledge", "action", flag_value="acknowledged", help="Seen; no action needed beyond noting it.")
-@click.option("--dismiss", "action", flag_value="dismissed", help="Not a breach (needs --note saying why).")
-@click.option("--escalate", "action", flag_value="escalated", help="Needs follow-up (needs --note saying what).")
+@click.option("--acknowledge", is_flag=True, help="Seen; no action needed beyond noting it.")
+@click.option("--dismiss", is_flag=True, help="Not a breach (needs --note saying why).")
+@click.option("--escalate", is_flag=True, help="Needs follow-up (needs --note saying what).")
 @click.option("--note", default="", help="Why: required to dismiss or escalate.")
 @click.option("--by", "by", metavar="NAME", help="Who decides (required with a decision).")
 @click.pass_obj
-def review(app: App, finding_id: int, action: str | None, note: str, by: str | None) -> None:
+def review(
+    app: App, finding_id: int, acknowledge: bool, dismiss: bool, escalate: bool, note: str, by: str | None
+) -> None:
     """Record a decision on finding ID, or show its decisions so far.
 
     Every decision is kept with who made it and when; the finding's status is the latest one.
     A dismissed finding stays dismissed on re-audit, unless its post is edited afterwards.
     """
-    store = app.store()
+    chosen = [name for name, on in (("acknowledged", acknowledge), ("dismissed", dismiss), ("escalated", escalate))
+              if on]
+    if len(chosen) > 1:  # one decision at a time: recording either would hide the other
+        raise click.UsageError("choose one of --acknowledge, --dismiss and --escalate")
+    action = chosen[0] if chosen else None
     tz = app.settings.council.tz
+    store = app.store()
+    if store.finding(finding_id) is None:
+        raise click.BadParameter(f"there is no finding #{finding_id} (see `auditor findings`)", param_hint="ID")
     if action is not None:
         if not by:
             raise click.UsageError("say who decides with --by NAME")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import App, out_dir_option, say
+from auditor.cli.common import FIRST_YEAR, LAST_YEAR, App, out_dir_option, say
 
 
 @click.group()
@@ -27,9 +27,13 @@ def report_weekly(app: App, week: str | None, out: Path | None, send: bool) -> N
     settings = app.settings
     now = app.now()
     week = week or last_complete_week(now, settings.council.tz)
+    year = week.partition("-")[0]
+    if not (year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR):
+        raise click.BadParameter(f"{week!r} is not a week like 2026-W47 between {FIRST_YEAR} and {LAST_YEAR}",
+                                 param_hint="--week")
     try:
         period = iso_week(week, settings.council.tz)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
     store = app.store()
     rendered = reporting.make_report(settings, store, now, period, title="Weekly social media report")

@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from auditor.cli.common import App, out_dir_option, period_options, say, severity_counts
+from auditor.cli.common import (
+    App,
+    check_account,
+    check_councillor,
+    check_period,
+    out_dir_option,
+    period_options,
+    say,
+    severity_counts,
+)
 from auditor.platforms import EXPORT_KINDS
 
 if TYPE_CHECKING:
@@ -61,7 +70,8 @@ def run(app: App, replay: Path | None) -> None:
         raise click.BadParameter(f"{replay} is not a directory", param_hint="--replay")
     settings = app.settings.with_replay(replay)
     store = cycle.open_store(settings)
-    report = cycle.run_cycle(settings, store, app.now(), app.env, say)
+    with app.locked(store, "run"):
+        report = cycle.run_cycle(settings, store, app.now(), app.env, say)
     print_run(report, settings)
     sys.exit(report.exit_code)
 
@@ -86,23 +96,21 @@ def audit(
     from reports.period import date_range
 
     settings = app.settings
-    names = {c.name.lower() for c in settings.councillors}
-    if councillor and councillor.lower() not in names:
-        raise click.BadParameter(f"no councillor named {councillor!r} in {settings.path}", param_hint="--councillor")
-    handles = {a.handle.lower() for a, _ in settings.accounts()}
-    if account and account.lower().lstrip("@") not in handles:
-        raise click.BadParameter(f"no account {account!r} in {settings.path}", param_hint="--account")
-    account = account.lstrip("@") if account else None
+    councillor = check_councillor(settings, councillor)
+    account = check_account(settings, account)
+    check_period(first, last)
     now = app.now()
     try:
         period = date_range(first, last, settings.council.tz, now)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     store = app.store()
-    new = cycle.audit(settings, store, now)
-    cycle.deliver(settings, store, now, app.env)
+    with app.locked(store, "audit"):
+        new, ctx = cycle.audit_with_context(settings, store, now)
+        cycle.deliver(settings, store, now, app.env)
     rendered = reporting.make_report(
-        settings, store, now, period, title="Ad hoc audit", councillor=councillor, account=account
+        settings, store, now, period, title="Ad hoc audit", councillor=councillor, account=account,
+        context=ctx, check_archive=False,  # the chain is `auditor verify`'s and the weekly report's
     )
     r = rendered.report
     items = r.attention + r.other_findings + r.deleted
@@ -128,16 +136,25 @@ def import_command(app: App, kind: str, path: Path, handle: str) -> None:
     JSON of a Facebook "Download your information" export (personal profiles). Imported posts are
     marked as imported and go through the same archive and rules.
     """
+    import zipfile
+
     from auditor.service import cycle
     from connectors.errors import ConnectorError
 
     settings = app.settings
+    if zipfile.is_zipfile(path):
+        raise click.UsageError(f"{path} is a zip archive: unzip it and give the posts file inside "
+                               "(data/tweets.js, or your_posts_1.json)")
     try:
         counts = cycle.import_export(settings, app.store(), kind, path, handle.lstrip("@"), app.now())
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="--account") from None
     except ConnectorError as exc:
         raise click.UsageError(f"{path}: {exc.explanation}") from None
+    except UnicodeDecodeError:
+        raise click.UsageError(f"{path} is not UTF-8 text, so not a {kind} posts file") from None
+    except RecursionError:
+        raise click.UsageError(f"{path} is nested too deeply to be a {kind} posts file") from None
     say(
         f"Imported {path.name} into @{handle.lstrip('@')}: {counts.fetched} posts read, {counts.new} new, "
         f"{counts.updated} edited. Audited; see `auditor findings`."

@@ -52,7 +52,10 @@ class Policy:
 
 
 def load_policy(path: Path) -> Policy:
-    data = read_yaml(path) or {}
+    data = read_yaml(path)
+    if data is None:
+        # Built-in defaults would audit quietly against different word lists: say so instead.
+        raise ConfigError(path, None, "is empty (start from config/policy.yaml)")
     if not isinstance(data, dict):
         raise ConfigError(path, None, "expected a mapping with clauses, rules and good_practice")
     try:

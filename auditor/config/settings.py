@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from auditor.config.checks import check_address, check_cron, check_database_url, check_graph_version
 from auditor.config.errors import ConfigError, first_error, read_yaml
 from auditor.config.policy import Policy, load_policy
 from auditor.platforms import NAMES, PlatformName
@@ -30,7 +31,7 @@ from auditor.platforms import NAMES, PlatformName
 __all__ = [  # ConfigError is re-exported: many modules import it from here
     "AccountConfig", "ConfigError", "Council", "Councillor", "Deletions", "Email", "Emergency",
     "FacebookAccess", "FileSettings", "Meeting", "MeetingCalendar", "OpenAccess", "PLATFORMS", "Platform",
-    "Platforms", "Retention", "Schedule", "Settings", "Smtp", "XAccess", "YoutubeAccess", "load_settings",
+    "Platforms", "Retention", "Schedule", "Settings", "Smtp", "Web", "XAccess", "YoutubeAccess", "load_settings",
 ]
 
 PLATFORMS = NAMES  # re-exported for the code that reads them from here
@@ -102,6 +103,8 @@ class Councillor(Strict):
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("needs a UTC offset, e.g. 2026-11-09T19:00:00-07:00")
+    if not 1970 <= value.year <= 2999:  # 9999-12-31T23:00-07:00 is past the last moment Python has in UTC
+        raise ValueError(f"{value.isoformat()} is out of range: a year between 1970 and 2999")
     return value
 
 
@@ -136,6 +139,7 @@ class Emergency(Strict):
     start: datetime
     end: datetime
     topics: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)  # other names for the topics: "QEII" for "Highway 2"
 
     _aware_start = field_validator("start")(_aware)
     _aware_end = field_validator("end")(_aware)
@@ -148,13 +152,13 @@ class Emergency(Strict):
 
 
 class Smtp(Strict):
-    host: str
-    port: int = 587
+    host: str = Field(min_length=1)
+    port: int = Field(587, ge=1, le=65535)
     starttls: bool = True
     ssl: bool = False  # implicit TLS (port 465)
     username_env: str | None = "SMTP_USER"
     password_env: str | None = "SMTP_PASSWORD"
-    timeout: float = 30.0
+    timeout: float = Field(30.0, gt=0)
 
 
 class Email(Strict):
@@ -169,6 +173,23 @@ class Email(Strict):
         "Contact the councillor if the post should be edited or removed."
     )
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("from_")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        return check_address(value)
+
+    @field_validator("weekly_to", "alerts_to")
+    @classmethod
+    def _recipients(cls, value: list[str]) -> list[str]:
+        return [check_address(address) for address in value]
+
+
+class Evidence(Strict):
+    """Signed checkpoints of the capture chain, kept outside the database (docs/evidence.md)."""
+
+    checkpoints: str | None = None  # e.g. ../var/checkpoints.jsonl: each run appends its signed chain head
+    signing_key_file: str | None = None  # the Ed25519 key `auditor evidence keygen` writes; not in the database
 
 
 class Retention(Strict):
@@ -190,15 +211,25 @@ class Schedule(Strict):
     pull: str = "*/30 * * * *"
     weekly_report: str = "0 8 * * mon"
 
+    @field_validator("pull", "weekly_report")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return check_cron(value)  # as the scheduler will read it: a typo fails now, not at `schedule`
+
 
 class XAccess(Strict):
     bearer_token_env: str = "X_BEARER_TOKEN"
-    monthly_read_cap: int | None = None
+    monthly_read_cap: int | None = Field(None, ge=1)
 
 
 class FacebookAccess(Strict):
     token_env: str = "FACEBOOK_TOKEN"
     graph_version: str = "v23.0"
+
+    @field_validator("graph_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        return check_graph_version(value)
 
 
 class YoutubeAccess(Strict):
@@ -217,6 +248,30 @@ class Platforms(Strict):
     mastodon: OpenAccess = OpenAccess()
 
 
+class Web(Strict):
+    """The web app (`auditor web`): where it is reached, and how its sessions are kept."""
+
+    base_url: str | None = None  # e.g. https://auditor.example.org: emails link findings there
+    secret_key_env: str = "AUDITOR_WEB_SECRET"  # signs session cookies; unset: a new key per start
+    secure_cookies: bool | None = None  # None: secure when base_url is https
+    session_hours: float = Field(12, gt=0)  # a session ends this long after sign-in
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("needs to start with https:// (or http://)")
+        return value.rstrip("/")
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return bool(self.base_url and self.base_url.startswith("https://"))
+
+
 class Reports(Strict):
     """How reports look: a folder of templates that replace the packaged ones by name."""
 
@@ -232,6 +287,7 @@ class FileSettings(Strict):
     replay: str | None = None
     reports_dir: str = "var/reports"
     reports: Reports = Reports()
+    web: Web = Web()
     official_accounts: list[AccountConfig] = Field(default_factory=list)
     councillors: list[Councillor] = Field(default_factory=list)
     meetings: Annotated[
@@ -242,8 +298,20 @@ class FileSettings(Strict):
     email: Email = Email()
     schedule: Schedule = Schedule()
     retention: Retention = Retention()
+    evidence: Evidence = Evidence()
     deletions: Deletions = Deletions()
     platforms: Platforms = Platforms()
+
+    @field_validator("database")
+    @classmethod
+    def _dialect(cls, value: str) -> str:
+        return check_database_url(value)
+
+    @field_validator("official_accounts")
+    @classmethod
+    def _official_kind(cls, value: list[AccountConfig]) -> list[AccountConfig]:
+        # Being listed here is what makes an account the City's own: `kind` need not say so.
+        return [a if a.kind == "official-city" else a.model_copy(update={"kind": "official-city"}) for a in value]
 
     @model_validator(mode="after")
     def _accounts_unique(self) -> FileSettings:
@@ -317,6 +385,10 @@ class Settings:
     def platforms(self) -> Platforms:
         return self.file.platforms
 
+    @property
+    def web(self) -> Web:
+        return self.file.web
+
     def resolve(self, relative: str) -> Path:
         candidate = Path(relative).expanduser()
         return candidate if candidate.is_absolute() else (self.base / candidate).resolve()
@@ -327,6 +399,8 @@ class Settings:
         prefix = "sqlite:///"
         if url.startswith(prefix) and url != "sqlite:///:memory:":
             return prefix + str(self.resolve(url[len(prefix):]))
+        if url.startswith("postgresql://"):  # SQLAlchemy would pick psycopg2, which is not installed
+            return "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return url
 
     @property
@@ -347,6 +421,17 @@ class Settings:
     def outbox_dir(self) -> Path:
         return self.resolve(self.file.email.outbox)
 
+    @property
+    def checkpoints_file(self) -> Path | None:
+        """Where each run appends its signed chain head; None: no checkpoints."""
+        path = self.file.evidence.checkpoints
+        return self.resolve(path) if path else None
+
+    @property
+    def signing_key_file(self) -> Path | None:
+        path = self.file.evidence.signing_key_file
+        return self.resolve(path) if path else None
+
     def with_replay(self, directory: Path | None) -> Settings:
         if directory is None:
             return self
@@ -361,8 +446,11 @@ class Settings:
         return pairs
 
 
-def load_settings(path: Path | str) -> Settings:
-    """Read, validate and resolve the configuration file and the policy file it names."""
+def load_settings(path: Path | str, now: datetime | None = None) -> Settings:
+    """Read, validate and resolve the configuration file and the policy file it names.
+
+    `now` places the window of meetings read from a calendar file (default: the clock).
+    """
     path = Path(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
@@ -372,11 +460,18 @@ def load_settings(path: Path | str) -> Settings:
     except ValidationError as exc:
         raise ConfigError(path, *first_error(exc)) from None
     policy_path = Path(file.policy) if Path(file.policy).is_absolute() else path.parent / file.policy
+    if not policy_path.is_file():
+        problem = "is a folder, not a file" if policy_path.is_dir() else "not found"
+        raise ConfigError(path, "policy", f"{policy_path} {problem} (start from config/policy.yaml)")
     policy = load_policy(policy_path)
-    return Settings(file, path, policy, _meetings(file, path))
+    settings = Settings(file, path, policy, _meetings(file, path, now))
+    if settings.replay_dir is not None and not settings.replay_dir.is_dir():
+        # Said once here, rather than once per account when the run reads it.
+        raise ConfigError(path, "replay", f"{settings.replay_dir} is not a folder (null reads the platforms' APIs)")
+    return settings
 
 
-def _meetings(file: FileSettings, path: Path) -> list[Meeting]:
+def _meetings(file: FileSettings, path: Path, now: datetime | None = None) -> list[Meeting]:
     if isinstance(file.meetings, list):
         return file.meetings
     from auditor.config.calendar import CalendarError, read_meetings
@@ -384,9 +479,16 @@ def _meetings(file: FileSettings, path: Path) -> list[Meeting]:
     ics = Path(file.meetings.ics).expanduser()
     ics = ics if ics.is_absolute() else path.resolve().parent / ics
     try:
-        return [Meeting.model_validate(m) for m in read_meetings(ics, file.council.tz)]
+        found = read_meetings(ics, file.council.tz, now)
     except CalendarError as exc:
         raise ConfigError(path, "meetings.ics", f"{ics}: {exc}") from None
-    except ValidationError as exc:
-        field, problem = first_error(exc)
-        raise ConfigError(path, "meetings.ics", f"{ics}: {field}: {problem}") from None
+    meetings = []
+    for meeting in found:
+        try:
+            meetings.append(Meeting.model_validate(meeting))
+        except ValidationError as exc:
+            field, problem = first_error(exc)
+            where = f"event {meeting['title']!r} (DTSTART {meeting['start'].isoformat()})"
+            detail = f"{field}: {problem}" if field else problem
+            raise ConfigError(path, "meetings.ics", f"{ics}: {where}: {detail}") from None
+    return meetings

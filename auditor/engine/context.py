@@ -42,6 +42,7 @@ class EmergencyInfo:
     start: datetime
     end: datetime
     topics: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other names for the topics, matched like them
 
 
 @dataclass

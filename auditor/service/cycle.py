@@ -12,12 +12,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from auditor import secrets
 from auditor.archive.store import IngestCounts, Store
 from auditor.config.settings import Settings
 from auditor.dates import portable_strftime
 from auditor.engine import evaluate as engine
 from auditor.engine.context import AuditContext, EmergencyInfo, MeetingInfo
 from auditor.records import AccountRef, OutgoingMail, RawBody, StoredFinding, StoredPost, severity_rank
+from auditor.redact import Redactor
+from auditor.service import evidence, faults
 from auditor.service.delivery import DeliveryResult, deliver_pending
 from connectors import registry
 from connectors.base import Connector
@@ -94,6 +97,7 @@ def pull_all(
     archived = {(a.platform, a.handle.lower()): a for a in store.accounts()}
     every = timedelta(hours=settings.deletions.check_every_hours)
     connectors = Connectors(settings, env)
+    redact = Redactor(secrets.secret_values(settings, env))  # a platform may quote a token in its error
     outcomes = []
     configured = settings.accounts()
     for number, (account, councillor) in enumerate(configured, start=1):
@@ -129,8 +133,11 @@ def pull_all(
             if len(notes) > 3:
                 progress(f"    note: and {len(notes) - 3} more")
         except ConnectorError as exc:
-            failure = exc
-            progress(f"{label}: FAILED ({exc.kind}) {exc.explanation}")
+            failure = faults.without_secrets(exc, redact)
+            progress(f"{label}: FAILED ({failure.kind}) {failure.explanation}")
+        except Exception as exc:  # the last resort: anything else from one account is that account's error
+            failure = faults.without_secrets(faults.account_error(exc, account.platform, account.handle), redact)
+            progress(f"{label}: FAILED ({failure.kind}) {failure.explanation}")
         outcome = AccountOutcome(
             account.platform, account.handle, owner, counts,
             failure.kind if failure else None, failure.explanation if failure else None,
@@ -163,6 +170,7 @@ def check_accounts(settings: Settings, store: Store, env: Mapping[str, str]) -> 
         try:
             found = connectors.get(account.platform).check(AccountRef(account.platform, account.handle, account.id))
         except ConnectorError as exc:
+            exc = faults.without_secrets(exc, Redactor(secrets.secret_values(settings, env)))
             results.append(AccountCheck(account.platform, account.handle, owner, account.id, exc.explanation))
             continue
         if account.id and account.id != found:
@@ -227,13 +235,19 @@ def build_context(settings: Settings, store: Store, now: datetime, until: dateti
             MeetingInfo(m.start, m.minutes_released, m.title, tuple(m.agenda), tuple(m.in_camera_topics))
             for m in settings.meetings
         ],
-        emergencies=[EmergencyInfo(e.start, e.end, tuple(e.topics)) for e in settings.emergencies],
+        emergencies=[EmergencyInfo(e.start, e.end, tuple(e.topics), tuple(e.aliases)) for e in settings.emergencies],
         preferred_platforms=tuple(settings.council.preferred_platforms),
     )
 
 
 def audit(settings: Settings, store: Store, now: datetime) -> list[StoredFinding]:
     """Audit the whole archive as of `now`; store new findings and queue their alerts together."""
+    return audit_with_context(settings, store, now)[0]
+
+
+def audit_with_context(settings: Settings, store: Store, now: datetime) -> tuple[list[StoredFinding], AuditContext]:
+    """`audit`, also handing back the context it audited, so a report made next need not read the
+    archive again (`reporting.make_report(..., context=ctx)`)."""
     ctx = build_context(settings, store, now)
     findings = engine.evaluate(ctx, engine.enabled_rules(settings.policy))
     threshold = severity_rank(settings.email.alert_min_severity)
@@ -246,7 +260,7 @@ def audit(settings: Settings, store: Store, now: datetime) -> list[StoredFinding
             yield OutgoingMail(f"alert:{finding.id}", "alert", list(settings.email.alerts_to), subject,
                                message.as_string())
 
-    return store.save_findings(findings, now, on_new=alerts)
+    return store.save_findings(findings, now, on_new=alerts), ctx
 
 
 def deliver(settings: Settings, store: Store, now: datetime, env: Mapping[str, str]) -> DeliveryResult:
@@ -258,8 +272,13 @@ def deliver(settings: Settings, store: Store, now: datetime, env: Mapping[str, s
 def run_cycle(settings: Settings, store: Store, now: datetime, env: Mapping[str, str], progress: Progress) -> RunReport:
     """`auditor run` and the scheduled pull job: pull, audit, alert, deliver."""
     run_id, outcomes = pull_all(settings, store, now, env, progress)
-    new = audit(settings, store, now)
+    try:
+        new = audit(settings, store, now)
+    except BaseException:
+        store.abandon_run(run_id, now, "failed")  # never left `running`
+        raise
     status = store.finish_run(run_id, now)
+    evidence.checkpoint_after_run(settings, store)  # the chain head, signed, outside the database
     delivery = deliver(settings, store, now, env)
     x_read = None
     if settings.replay_dir is None and any(o.platform == "x" for o in outcomes):

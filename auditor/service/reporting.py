@@ -9,6 +9,7 @@ post text, and the templates stay autoescaped.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,12 +18,15 @@ from pathlib import Path
 
 from auditor.archive.store import Store
 from auditor.config.settings import Settings
+from auditor.engine.context import AuditContext
 from auditor.engine.practice import PracticeFinder
 from auditor.engine.rules.response_time import ResponseTimeParams
 from auditor.engine.text import Lexicon
 from auditor.records import OutgoingMail
 from auditor.service.cycle import build_context
+from auditor.visible import visible
 from reports.charts import Chart, weekly_charts
+from reports.links import link_report
 from reports.mail import build_message
 from reports.model import Report, build_report
 from reports.period import Period
@@ -74,9 +78,14 @@ def response_limit(settings: Settings) -> timedelta | None:
 
 
 def make_report(settings: Settings, store: Store, now: datetime, period: Period, *, title: str,
-                councillor: str | None = None, account: str | None = None) -> RenderedReport:
+                councillor: str | None = None, account: str | None = None, context: AuditContext | None = None,
+                check_archive: bool = True) -> RenderedReport:
+    """`context`: the one an audit just built as of the same moment, reused instead of reading the
+    archive again. `check_archive`: recompute the capture chain for the report's archive line (the
+    weekly report does; the ad hoc audit report leaves it to `auditor verify`)."""
     until = min(now, period.end)
-    ctx = build_context(settings, store, until)
+    ctx = _context_until(context, until) if context is not None and context.now == until else None
+    ctx = ctx or build_context(settings, store, until)
     scope = ", ".join(
         part for part in (f"councillor {councillor}" if councillor else "", f"account @{account}" if account else "")
         if part
@@ -89,11 +98,12 @@ def make_report(settings: Settings, store: Store, now: datetime, period: Period,
         policy_name=settings.policy.name, config_path=str(settings.path), scope=scope,
         councillor_filter=councillor, account_filter=account,
         decisions={d.finding_id: d for d in store.decisions()},  # ordered by time: the latest wins
-        archive=store.chain(),
+        archive=store.chain() if check_archive else None,
         # Count residents' questions as the response-time rule does: rhetorical ones need no answer.
         rhetorical=Lexicon(settings.policy.rule_params("response-time", ResponseTimeParams).rhetorical),
     )
     report.generated_at = now.astimezone(settings.council.tz)
+    link_report(report, settings.web.base_url)  # each finding links to its web page, when the app is served
     charts = weekly_charts(report, response_limit(settings))
     cids = {c.name: content_id(c, period.key, settings.email.from_) for c in charts}
     env = environment(settings.templates_dir)
@@ -105,12 +115,36 @@ def make_report(settings: Settings, store: Store, now: datetime, period: Period,
     return RenderedReport(report, page, text, tuple(charts), email, cids, post_ids)
 
 
+def _context_until(ctx: AuditContext, until: datetime) -> AuditContext:
+    """The audit's context as `build_context(..., until)` would read it: no post after `until`."""
+    if all(post.created_at <= until for post in ctx.posts):
+        return ctx
+    return AuditContext(now=ctx.now, tz=ctx.tz, posts=[post for post in ctx.posts if post.created_at <= until],
+                        accounts=ctx.accounts, meetings=ctx.meetings, emergencies=ctx.emergencies,
+                        preferred_platforms=ctx.preferred_platforms)  # fresh: no index of the wider archive
+
+
 def write_report(rendered: RenderedReport, folder: Path, stem: str) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     html, text = folder / f"{stem}.html", folder / f"{stem}.txt"
-    html.write_text(rendered.html, encoding="utf-8")
-    text.write_text(rendered.text, encoding="utf-8")
+    # Each written whole, then renamed over the old one: a full disk never leaves a 0-byte report
+    # where a good one was. The .txt shows control characters from posts as escapes (\x1b).
+    _replace_file(html, rendered.html)
+    _replace_file(text, visible(rendered.text))
     return html, text
+
+
+def _replace_file(path: Path, content: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def findings_csv(rendered: RenderedReport) -> bytes:

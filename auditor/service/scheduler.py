@@ -21,6 +21,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from auditor import secrets
+from auditor.archive.lock import run_lock
 from auditor.config.settings import ConfigError, Settings, load_settings
 from auditor.dates import portable_strftime
 from auditor.service import cycle as pipeline
@@ -28,17 +30,22 @@ from auditor.service import reporting
 from reports.period import iso_week, last_complete_week
 
 log = logging.getLogger(__name__)
+JOB_LOCK_WAIT = 10 * 60  # a job waits this long for a running pull or command, then fails until its next time
 MISFIRE_GRACE = 15 * 60  # a job missed by up to 15 minutes (a restart, a slow cycle) still runs
 
 
 def pull_job(config_path: str) -> None:
     settings = load_settings(config_path)
-    report = pipeline.run_cycle(settings, pipeline.open_store(settings), datetime.now(UTC), dict(os.environ), log.info)
+    secrets.install(settings, os.environ)
+    store = pipeline.open_store(settings)
+    with run_lock(store, "scheduled pull", datetime.now(UTC), wait=JOB_LOCK_WAIT):
+        report = pipeline.run_cycle(settings, store, datetime.now(UTC), dict(os.environ), log.info)
     log.info("run %s %s: %d new findings", report.run_id, report.status, len(report.new_findings))
 
 
 def weekly_job(config_path: str) -> None:
     settings = load_settings(config_path)
+    secrets.install(settings, os.environ)
     now = datetime.now(UTC)
     send_weekly(settings, now, dict(os.environ))
 
@@ -47,10 +54,12 @@ def send_weekly(settings: Settings, now: datetime, env: Mapping[str, str]) -> bo
     """Write and queue last week's report once; True if it was queued now."""
     store = pipeline.open_store(settings)
     period = iso_week(last_complete_week(now, settings.council.tz), settings.council.tz)
-    rendered = reporting.make_report(settings, store, now, period, title="Weekly social media report")
-    reporting.write_report(rendered, settings.reports_dir, f"weekly-{period.key}")
-    queued = reporting.queue_weekly(settings, store, rendered, now)
-    pipeline.deliver(settings, store, now, env)
+    # After the pull that may be running this very minute (the defaults meet on Mondays at 08:00).
+    with run_lock(store, "weekly report", datetime.now(UTC), wait=JOB_LOCK_WAIT):
+        rendered = reporting.make_report(settings, store, now, period, title="Weekly social media report")
+        reporting.write_report(rendered, settings.reports_dir, f"weekly-{period.key}")
+        queued = reporting.queue_weekly(settings, store, rendered, now)
+        pipeline.deliver(settings, store, now, env)
     return queued
 
 
@@ -103,7 +112,9 @@ def _log_failure(event: JobExecutionEvent) -> None:
 def serve(settings: Settings, env: Mapping[str, str], *, once: bool, say: Callable[[str], None]) -> int:
     if once:
         now = datetime.now(UTC)
-        report = pipeline.run_cycle(settings, pipeline.open_store(settings), now, env, say)
+        store = pipeline.open_store(settings)
+        with run_lock(store, "scheduled pull", now, wait=JOB_LOCK_WAIT):
+            report = pipeline.run_cycle(settings, store, now, env, say)
         if send_weekly(settings, now, env):
             say("Weekly report queued.")
         return report.exit_code

@@ -1,5 +1,9 @@
 """Council meetings from an iCalendar file (RFC 5545), as municipalities publish their calendars.
 
+Longer than our usual module because a calendar file is hostile input with one error path: the
+tolerant pre-pass, the bounded expansion of recurrences and the reading of each event share
+their limits and their error messages (which name the file and the event), so they stay here.
+
 Each VEVENT is a meeting: DTSTART its start (a floating time is council time), SUMMARY its
 title. What the rules also need comes from properties a clerk adds to the event:
 

@@ -3,6 +3,10 @@
 This and `policy` are the only modules that read YAML (through `errors.read_yaml`). Every
 problem becomes a `ConfigError` naming the file, the field and what is wrong, so the CLI can
 print one line and exit 2.
+
+Longer than our usual module on purpose: it is the schema of the one YAML file, section by
+section in the file's own order, so that a reader sees every key and its default in one place
+(as DESIGN.md's configuration contract does). The single-value checks live in `checks`.
 """
 
 from __future__ import annotations

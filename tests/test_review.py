@@ -84,3 +84,22 @@ def test_a_reviewers_decision_and_the_archive_state_appear_in_the_next_weekly_re
     html = (tmp_path / "reports" / "weekly-2026-W47.html").read_text(encoding="utf-8")
     assert "status: escalated (escalated by Ann Clerk on 23 Nov 2026: Call the councillor today)" in html
     assert "Archive intact" in html and "3 raw responses" in html
+
+
+def test_the_departments_decisions_measure_each_rule_and_export_as_labelled_examples(archived: Path) -> None:
+    reviewed = [f for f in json.loads(auditor(archived, "findings", "--format", "json").output)
+                if f["rule"] != "deleted-post"][:2]
+    upheld, dismissed = str(reviewed[0]["id"]), str(reviewed[1]["id"])
+    auditor(archived, "review", upheld, "--escalate", "--note", "Call the councillor", "--by", "Ann Clerk")
+    auditor(archived, "review", dismissed, "--dismiss", "--note", "A quote, not her words", "--by", "Ann Clerk")
+
+    status = auditor(archived, "status").output
+    assert "Decisions in the last 90 days" in status
+    assert f"{reviewed[0]['rule']}: 1 upheld" in status
+
+    lines = auditor(archived, "findings", "--format", "jsonl", "--with-decisions").output.splitlines()
+    examples = {str(e["id"]): e for e in map(json.loads, lines)}
+    assert set(examples) == {upheld, dismissed}, "only reviewed findings are examples"
+    assert (examples[upheld]["decision"], examples[upheld]["upheld"]) == ("escalated", True)
+    assert (examples[dismissed]["note"], examples[dismissed]["upheld"]) == ("A quote, not her words", False)
+    assert examples[upheld]["text"], "the post's text travels with its label"

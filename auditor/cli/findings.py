@@ -31,11 +31,14 @@ def _print_findings(rows: list[FindingRow], tz: ZoneInfo) -> None:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "jsonl"]), default="table",
+              show_default=True, help="jsonl: one finding per line, for scripts and labelled examples.")
+@click.option("--with-decisions", is_flag=True,
+              help="Only reviewed findings, each with its post text and latest decision (a labelled example).")
 @click.option("--since", callback=parse_date, metavar="DATE", help="Only findings first found on or after this day.")
 @click.option("--severity", type=click.Choice(list(SEVERITIES)), help="Only this severity and worse.")
 @click.pass_obj
-def findings(app: App, fmt: str, since: date | None, severity: str | None) -> None:
+def findings(app: App, fmt: str, since: date | None, severity: str | None, with_decisions: bool) -> None:
     """List stored findings (json: one array, in the documented shape)."""
     from reports.findings_json import finding_dict  # the one JSON shape, shared with the web app's API
 
@@ -48,7 +51,21 @@ def findings(app: App, fmt: str, since: date | None, severity: str | None) -> No
         if severity is None or severity_rank(r.severity) >= severity_rank(severity)
     ]
     data = [finding_dict(r, settings) for r in rows]
-    if fmt == "json":
+    if with_decisions:
+        from reports.review_rates import UPHELD, latest_decisions
+
+        latest = latest_decisions(store.decisions())
+        reviewed = [(r, d) for r, d in zip(rows, data, strict=True) if r.id in latest]
+        for row, item in reviewed:
+            decision = latest[row.id]
+            post = store.post(row.platform, row.post_id) if row.post_id else None
+            item.update({"text": post.text if post else None, "decision": decision.action,
+                         "note": decision.note, "upheld": decision.action in UPHELD})
+        data = [item for _, item in reviewed]
+    if fmt == "jsonl":
+        for item in data:
+            click.echo(json.dumps(item, ensure_ascii=False))
+    elif fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         from reports.spreadsheet import csv_text

@@ -42,6 +42,10 @@ def status(app: App) -> None:
     for key, attempts, last_error in state.pending_mail:
         say(f"  {key}: {attempts} attempt(s)" + (f", last error: {last_error}" if last_error else ""))
     say("Open findings: " + (severity_counts(state.open_findings) or "none"))
+    if state.review_rates:
+        say("Decisions in the last 90 days (upheld = acknowledged or escalated):")
+        for rule, rate in state.review_rates.items():
+            say(f"  {rule}: {rate.upheld} upheld, {rate.dismissed} dismissed ({rate.share_upheld:.0%} upheld)")
 
 
 COMMANDS: tuple[click.Command, ...] = (schedule, status)

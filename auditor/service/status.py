@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
 from auditor.archive.store import Store
 from auditor.config.settings import Settings
 from auditor.service.scheduler import JOB_TABLE, JOBS, trigger
+from reports.review_rates import ReviewRate, review_rates
+
+REVIEW_PERIOD = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,7 @@ class Status:
     jobs: list[tuple[str, datetime | None, bool]]  # name, next run (council time), stored by a service
     pending_mail: list[tuple[str, int, str | None]]  # key, attempts, last error
     open_findings: Counter[str]
+    review_rates: dict[str, ReviewRate] = field(default_factory=dict)  # the last 90 days, per rule
 
 
 def read_status(settings: Settings, store: Store, now: datetime, last_runs: int = 5) -> Status:
@@ -48,5 +52,7 @@ def read_status(settings: Settings, store: Store, now: datetime, last_runs: int 
             when = trigger(spec.expression(settings), settings, spec.field).get_next_fire_time(None, now.astimezone(tz))
             jobs.append((spec.name, when, False))
     pending = [(m.key, m.attempts, m.last_error) for m in store.outbox() if m.sent_at is None]
-    open_findings = Counter(f.severity for f in store.findings() if f.status == "open")
-    return Status(runs, jobs, pending, open_findings)
+    stored_findings = store.findings()
+    open_findings = Counter(f.severity for f in stored_findings if f.status == "open")
+    rates = review_rates(stored_findings, store.decisions(), now - REVIEW_PERIOD)
+    return Status(runs, jobs, pending, open_findings, rates)
